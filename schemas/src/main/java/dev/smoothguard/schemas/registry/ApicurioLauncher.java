@@ -3,7 +3,11 @@ package dev.smoothguard.schemas.registry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * Main class of the registry child process started by {@link EmbeddedRegistry}: runs the
@@ -12,9 +16,16 @@ import java.util.Arrays;
  * reason (even {@code kill -9}, where no shutdown hook runs) the operating system closes the
  * pipe and the registry follows it instead of being orphaned.
  *
+ * <p>It also removes its scratch folder (system property {@value #SCRATCH_PROPERTY}, Vert.x
+ * caches) when it exits, for the case where the parent died before it could.
+ *
  * <p>Uses only the JDK: the child's class path is this class plus the runner jar.
  */
 public final class ApicurioLauncher {
+  static final String SCRATCH_PROPERTY = "smoothguard.registry.scratch";
+  /** Only folders made by EmbeddedRegistry are ever deleted. */
+  static final String SCRATCH_PREFIX = "smoothguard-registry-";
+
   private ApicurioLauncher() {}
 
   /** {@code args[0]}: the runner's main class; the rest go to it. */
@@ -22,6 +33,10 @@ public final class ApicurioLauncher {
     if (args.length < 1) {
       System.err.println("usage: ApicurioLauncher <runner main class> [args...]");
       System.exit(2);
+    }
+    String scratch = System.getProperty(SCRATCH_PROPERTY);
+    if (scratch != null && Path.of(scratch).getFileName().toString().startsWith(SCRATCH_PREFIX)) {
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(Path.of(scratch)), "scratch-cleanup"));
     }
     Thread watchdog = new Thread(ApicurioLauncher::exitWhenParentGoes, "parent-watchdog");
     watchdog.setDaemon(true);
@@ -55,5 +70,22 @@ public final class ApicurioLauncher {
     halter.setDaemon(true);
     halter.start();
     System.exit(0);
+  }
+
+  static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+          // best effort: whatever is still in use is left to the parent's cleanup
+        }
+      });
+    } catch (IOException | RuntimeException ignored) {
+      // best effort
+    }
   }
 }

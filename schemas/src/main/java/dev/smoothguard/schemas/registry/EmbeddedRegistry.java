@@ -18,11 +18,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -190,7 +188,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
     } finally {
-      deleteRecursively(tempDir);
+      ApicurioLauncher.deleteRecursively(tempDir);
     }
     LOG.info("embedded registry on port {} stopped", port);
   }
@@ -198,7 +196,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
   private static EmbeddedRegistry launch(ApicurioDistribution dist, int port, Duration timeout) {
     Path tempDir;
     try {
-      tempDir = Files.createTempDirectory("smoothguard-registry-");
+      tempDir = Files.createTempDirectory(ApicurioLauncher.SCRATCH_PREFIX);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary folder for the registry", e);
     }
@@ -206,6 +204,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
         "-Djava.io.tmpdir=" + tempDir, // Vert.x and Quarkus write their caches here; deleted on close
+        "-D" + ApicurioLauncher.SCRATCH_PROPERTY + "=" + tempDir,
         "-Dquarkus.http.host=127.0.0.1",
         "-Dquarkus.http.port=" + port,
         "-Dquarkus.banner.enabled=false",
@@ -220,7 +219,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
     try {
       process = builder.start();
     } catch (IOException e) {
-      deleteRecursively(tempDir);
+      ApicurioLauncher.deleteRecursively(tempDir);
       throw new RegistryStartException("cannot start the registry process: " + e.getMessage(), e);
     }
     Deque<String> tail = new ArrayDeque<>();
@@ -333,23 +332,6 @@ public final class EmbeddedRegistry implements AutoCloseable {
       return port;
     } catch (IOException e) {
       throw new RegistryStartException("registry port " + port + " on 127.0.0.1 is already in use");
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          LOG.debug("cannot delete {}: {}", p, e.getMessage());
-        }
-      });
-    } catch (IOException | UncheckedIOException e) {
-      LOG.debug("cannot clean {}: {}", dir, e.getMessage());
     }
   }
 

@@ -5,9 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.smoothguard.schemas.testing.HoldRegistry;
 import dev.smoothguard.schemas.testing.SharedRegistry;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,5 +65,38 @@ class EmbeddedRegistryLifecycleTest {
       }
     }
     assertEquals(Optional.empty(), ApicurioDistribution.in(empty));
+  }
+
+  /** kill -9 of the owner runs no shutdown hook: the registry must still go, with its scratch folder. */
+  @Test
+  void registryDiesWithAKilledOwner() throws Exception {
+    Process owner = new ProcessBuilder(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), HoldRegistry.class.getName()))
+        .redirectErrorStream(true)
+        .start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(owner.getInputStream()));
+      long pid = -1;
+      for (String line; (line = out.readLine()) != null; ) {
+        if (line.startsWith("REGISTRY_PID ")) {
+          pid = Long.parseLong(line.substring("REGISTRY_PID ".length()).trim());
+          break;
+        }
+      }
+      assertTrue(pid > 0, "the owner started a registry");
+      ProcessHandle registry = ProcessHandle.of(pid).orElseThrow();
+      String scratch = registry.info().arguments().map(List::of).orElse(List.of()).stream()
+          .filter(a -> a.startsWith("-Djava.io.tmpdir=")).findFirst().orElseThrow()
+          .substring("-Djava.io.tmpdir=".length());
+
+      owner.destroyForcibly(); // SIGKILL
+      owner.waitFor(30, TimeUnit.SECONDS);
+      registry.onExit().get(60, TimeUnit.SECONDS);
+      assertFalse(registry.isAlive(), "registry must not outlive its owner");
+      assertFalse(Files.exists(Path.of(scratch)), "scratch folder removed: " + scratch);
+    } finally {
+      owner.destroyForcibly();
+    }
   }
 }
