@@ -1,0 +1,12 @@
+package dev.smoothguard.smoothing.engine;
+
+/** A model that cannot be used: missing/unreadable file, not ONNX, wrong shapes or types. */
+public class ModelException extends RuntimeException {
+  public ModelException(String message) {
+    super(message);
+  }
+
+  public ModelException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

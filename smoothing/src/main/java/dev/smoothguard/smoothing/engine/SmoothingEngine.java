@@ -1,0 +1,201 @@
+package dev.smoothguard.smoothing.engine;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.smoothguard.smoothing.data.Image;
+import dev.smoothguard.smoothing.model.ModelCard;
+import dev.smoothguard.smoothing.model.ModelInfo;
+import dev.smoothguard.smoothing.onnx.SmoothingGraph;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A classifier turned into a smoothed classifier. Holds the bare classifier session and one
+ * smoothing-graph session per (sigma, seed, image size), built on first use. All sessions are
+ * ONNX Runtime sessions, which are safe to run from several threads at once, so one engine is
+ * shared by all callers.
+ */
+public final class SmoothingEngine implements AutoCloseable {
+  private final ModelInfo info;
+  private final ModelProto classifier;
+  private final OrtSession bare;
+  private final String device;
+  private final EngineOptions options;
+  private final Map<GraphKey, OrtSession> smoothing = new ConcurrentHashMap<>();
+
+  /** What a smoothing graph is specialised for (sigma and seed are attributes of its nodes). */
+  private record GraphKey(double sigma, OptionalLong seed, int height, int width) {}
+
+  private SmoothingEngine(ModelInfo info, ModelProto classifier, OrtSession bare, String device,
+      EngineOptions options) {
+    this.info = info;
+    this.classifier = classifier;
+    this.bare = bare;
+    this.device = device;
+    this.options = options;
+  }
+
+  public static SmoothingEngine open(Path onnxModel, EngineOptions options) {
+    byte[] bytes = ClassifierInspector.read(onnxModel);
+    ModelProto proto = ClassifierInspector.parse(onnxModel, bytes);
+    OrtSessions.Opened opened =
+        OrtSessions.openChoosingDevice(bytes, options, "model " + onnxModel);
+    try {
+      ClassifierInspector.Shape shape =
+          ClassifierInspector.check(onnxModel, opened.session(), options);
+      ModelInfo info = new ModelInfo(onnxModel, sha256(bytes), shape.channels(), shape.height(),
+          shape.width(), shape.numClasses(), cardFor(onnxModel));
+      return new SmoothingEngine(info, proto, opened.session(), opened.device(), options);
+    } catch (RuntimeException e) {
+      closeQuietly(opened.session());
+      throw e;
+    }
+  }
+
+  public ModelInfo model() {
+    return info;
+  }
+
+  /** The device the sessions really run on: "cpu" or "cuda:N". */
+  public String device() {
+    return device;
+  }
+
+  /** CERTIFY, PREDICT or TARGET for one image, per {@code s.mode()}. */
+  public Certificate run(Image x, SmoothingSettings s) {
+    long start = System.nanoTime();
+    checkImage(x);
+    OrtSession graph = smoothingSession(s.sigma(), s.seed(), x.height(), x.width());
+    try (OnnxTensor image = OnnxTensor.createTensor(env(), FloatBuffer.wrap(x.pixels()), x.batchShape())) {
+      Smoothing.Sampler sampler = num -> counts(graph, image, num, s.batch());
+      Smoothing.Decision d = switch (s.mode()) {
+        case CERTIFY -> Smoothing.certify(sampler, s);
+        case PREDICT -> Smoothing.predict(sampler, s);
+        case TARGET -> Smoothing.target(sampler, s);
+      };
+      return new Certificate(s.mode(), d.predictedClass(), d.radius(), d.pALower(), d.countTop(),
+          d.samplesUsed(), d.certifiedAtTarget(), device, (System.nanoTime() - start) / 1e6);
+    } catch (OrtException e) {
+      throw new ModelException("running the smoothing graph of " + info.path() + " failed: "
+          + OrtSessions.firstLine(e), e);
+    }
+  }
+
+  /**
+   * Class counts of {@code num} noisy copies of {@code x}, drawn in graph runs of at most
+   * {@code batch} (the last one partial). Seeded graphs continue their stream between calls.
+   */
+  public long[] sampleCounts(Image x, double sigma, OptionalLong seed, int num, int batch) {
+    checkImage(x);
+    OrtSession graph = smoothingSession(sigma, seed, x.height(), x.width());
+    try (OnnxTensor image = OnnxTensor.createTensor(env(), FloatBuffer.wrap(x.pixels()), x.batchShape())) {
+      return counts(graph, image, num, batch);
+    } catch (OrtException e) {
+      throw new ModelException("running the smoothing graph failed: " + OrtSessions.firstLine(e), e);
+    }
+  }
+
+  private long[] counts(OrtSession graph, OnnxTensor image, int num, int batch) {
+    long[] total = new long[info.numClasses()];
+    for (int left = num; left > 0; left -= batch) {
+      long b = Math.min(batch, left);
+      try (OnnxTensor size = OnnxTensor.createTensor(env(), LongBuffer.wrap(new long[] {b}), new long[] {1});
+          OrtSession.Result r = graph.run(Map.of(SmoothingGraph.IMAGE, image, SmoothingGraph.BATCH, size))) {
+        LongBuffer c = ((OnnxTensor) r.get(0)).getLongBuffer();
+        for (int k = 0; k < total.length; k++) total[k] += c.get(k);
+      } catch (OrtException e) {
+        throw new ModelException("running the smoothing graph of " + info.path() + " failed: "
+            + OrtSessions.firstLine(e), e);
+      }
+    }
+    return total;
+  }
+
+  /**
+   * The bare classifier ([N,C,H,W] floats in, [N,K] logits out), thread-safe; for evaluation
+   * without noise and for benchmarks. Owned by the engine: do not close it.
+   */
+  public OrtSession classifier() {
+    return bare;
+  }
+
+  /** Logits of a batch of images (flattened CHW, {@code batch} of them), row-major [batch,K]. */
+  public float[] logits(float[] pixels, int batch) {
+    long[] shape = {batch, info.channels(), info.height(), info.width()};
+    try (OnnxTensor in = OnnxTensor.createTensor(env(), FloatBuffer.wrap(pixels), shape);
+        OrtSession.Result r = bare.run(Map.of(bare.getInputNames().iterator().next(), in))) {
+      FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
+      float[] logits = new float[out.remaining()];
+      out.get(logits);
+      return logits;
+    } catch (OrtException e) {
+      throw new ModelException("running " + info.path() + " failed: " + OrtSessions.firstLine(e), e);
+    }
+  }
+
+  public static OrtEnvironment env() {
+    return OrtSessions.ENV;
+  }
+
+  private OrtSession smoothingSession(double sigma, OptionalLong seed, int h, int w) {
+    return smoothing.computeIfAbsent(new GraphKey(sigma, seed, h, w), k -> {
+      ModelProto graph;
+      try {
+        graph = SmoothingGraph.wrap(classifier, new SmoothingGraph.Spec(info.channels(), h, w,
+            info.height(), info.width(), info.numClasses(), sigma, seed));
+      } catch (IllegalArgumentException e) {
+        throw new ModelException("model " + info.path() + ": " + e.getMessage(), e);
+      }
+      return OrtSessions.open(graph.toByteArray(), options, device,
+          "the smoothing graph of " + info.path());
+    });
+  }
+
+  private void checkImage(Image x) {
+    if (x.channels() != info.channels()) {
+      throw new IllegalArgumentException("image has " + x.channels() + " channel(s), model "
+          + info.name() + " expects " + info.channels());
+    }
+  }
+
+  @Override
+  public void close() {
+    smoothing.values().forEach(SmoothingEngine::closeQuietly);
+    smoothing.clear();
+    closeQuietly(bare);
+  }
+
+  private static void closeQuietly(OrtSession s) {
+    try {
+      s.close();
+    } catch (OrtException e) {
+      // closing is best effort; nothing useful to do with a failure here
+    }
+  }
+
+  private static java.util.Optional<ModelCard> cardFor(Path model) {
+    try {
+      return ModelCard.findFor(model);
+    } catch (RuntimeException e) {
+      throw new ModelException("model card " + ModelCard.cardPathFor(model) + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JVM", e);
+    }
+  }
+}
