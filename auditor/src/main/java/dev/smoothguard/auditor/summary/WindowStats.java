@@ -51,6 +51,21 @@ public record WindowStats(
         labelled + (hasLabel ? 1 : 0), correct + (ok ? 1 : 0), samples + samplesUsed, rs, cr);
   }
 
+  /** Both windows' images together (the model fields of the non-empty side win). */
+  public WindowStats merge(WindowStats o) {
+    if (o.count == 0) return this;
+    if (count == 0) return o;
+    return new WindowStats(o.modelName, o.modelVersion, o.modelSha256, count + o.count,
+        abstained + o.abstained, labelled + o.labelled, correct + o.correct, samples + o.samples,
+        concat(radii, o.radii), concat(correctRadii, o.correctRadii));
+  }
+
+  private static double[] concat(double[] a, double[] b) {
+    double[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
   /** Certified images at r: not abstained and radius >= r. */
   public long certifiedCount(double r) {
     long atLeast = 0;
