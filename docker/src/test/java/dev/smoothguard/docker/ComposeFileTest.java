@@ -74,22 +74,6 @@ class ComposeFileTest {
     }
 
     @Test
-    void everyFileTheImagesCopyFromTheBuildContextExists() {
-        Path context = Repo.root();
-        for (Dockerfile d : List.of(Stack.cpuImage(), Stack.cudaImage())) {
-            for (Dockerfile.Copy copy : d.copies()) {
-                if (copy.from() != null) {
-                    continue;
-                }
-                for (String source : copy.sources()) {
-                    Path p = context.resolve(source).normalize();
-                    assertTrue(Files.exists(p), d.file().getFileName() + ": COPY source " + source + " is not in the checkout");
-                }
-            }
-        }
-    }
-
-    @Test
     void dependenciesNameServicesOfTheStack() {
         Map<String, JsonNode> all = new LinkedHashMap<>(Stack.compose().services());
         Stack.gpuOverride().services().forEach((name, s) ->
