@@ -52,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The auditor on a real KRaft broker and the real registry: replay and read back with
  * read_committed, poison records, and a crash (SIGKILL) mid-stream.
  */
+@org.junit.jupiter.api.extension.ExtendWith(TestStack.Cleanup.class)
 class EndToEndTest {
   private static final Duration PATIENCE = Duration.ofMinutes(3); // only to fail instead of hang
 
