@@ -11,21 +11,25 @@ import java.util.OptionalLong;
 
 /**
  * Noisy samples per second of (a) the smoothing graph, (b) the bare classifier on pre-built
- * noisy batches, (c) a host-noise pipeline, measured in one process in interleaved rounds (so
- * a neighbour's load hits all three alike), plus peak and resident memory.
+ * noisy batches, (c) a host-noise pipeline, measured in one process, one batch of each in
+ * turn (so a neighbour's load hits all three alike), plus peak and resident memory.
  */
 public final class Bench {
   private Bench() {}
 
   /** Samples per second of each variant and the process's memory at the end. */
   public record Report(String device, int batch, double graph, double bare, double host,
-      long peakRssKb, long rssKb) {
+      double hostClassic, long peakRssKb, long rssKb) {
     public double graphOverBare() {
       return graph / bare;
     }
 
     public double graphOverHost() {
       return graph / host;
+    }
+
+    public double graphOverHostClassic() {
+      return graph / hostClassic;
     }
   }
 
@@ -34,27 +38,28 @@ public final class Bench {
     long run() throws OrtException;
   }
 
-  public static Report run(SmoothingEngine engine, int batch, double seconds, double sigma, int rounds)
+  /** About {@code seconds} of batches per variant, and at least {@code minBatches} of each. */
+  public static Report run(SmoothingEngine engine, int batch, double seconds, double sigma, int minBatches)
       throws OrtException, IOException {
     Image image = midGrey(engine);
     try (Throughput t = new Throughput(engine, image, sigma, batch)) {
-      BatchRun[] variants = {t::graphBatch, t::bareBatch, t::hostBatch};
+      BatchRun[] variants = {t::graphBatch, t::bareBatch, t::hostBatch, t::hostBatchClassic};
       for (BatchRun v : variants) v.run(); // warm-up: sessions built, first-run allocations done
-      long[] batches = new long[3];
-      double[] secs = new double[3];
-      double slice = seconds / rounds;
-      for (int r = 0; r < rounds; r++) {
-        for (int i = 0; i < 3; i++) {
+      // batch by batch in turn, so a neighbour's load falls on all three alike
+      int v = variants.length;
+      long[] batches = new long[v];
+      double[] secs = new double[v];
+      long end = System.nanoTime() + (long) (v * seconds * 1e9);
+      while (System.nanoTime() < end || batches[0] < minBatches) {
+        for (int i = 0; i < v; i++) {
           long start = System.nanoTime();
-          do {
-            variants[i].run();
-            batches[i]++;
-          } while ((System.nanoTime() - start) / 1e9 < slice);
+          variants[i].run();
           secs[i] += (System.nanoTime() - start) / 1e9;
+          batches[i]++;
         }
       }
       return new Report(engine.device(), batch, batch * batches[0] / secs[0],
-          batch * batches[1] / secs[1], batch * batches[2] / secs[2],
+          batch * batches[1] / secs[1], batch * batches[2] / secs[2], batch * batches[3] / secs[3],
           procStatusKb("VmHWM"), procStatusKb("VmRSS"));
     }
   }

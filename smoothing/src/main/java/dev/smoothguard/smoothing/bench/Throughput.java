@@ -20,7 +20,9 @@ import java.util.SplittableRandom;
  *   <li>(a) the smoothing graph: image + batch size in, counts out, noise drawn in the graph;
  *   <li>(b) the bare classifier on one pre-built noisy batch (model cost only);
  *   <li>(c) host noise: Gaussian noise made in Java into a reused direct buffer (the copy into
- *       ONNX Runtime's input), the bare classifier, argmax and counting in Java.
+ *       ONNX Runtime's input), the bare classifier, argmax and counting in Java; with Java 17's
+ *       fast ziggurat generator ({@link SplittableRandom#nextGaussian()}) and, as (c'), with the
+ *       classic {@link java.util.Random#nextGaussian()} (polar method) most code uses.
  * </ol>
  */
 final class Throughput implements AutoCloseable {
@@ -33,6 +35,7 @@ final class Throughput implements AutoCloseable {
   private final OnnxTensor prebuilt;
   private final FloatBuffer hostBuffer;
   private final SplittableRandom random = new SplittableRandom(7);
+  private final java.util.Random classic = new java.util.Random(7);
 
   Throughput(SmoothingEngine engine, Image image, double sigma, int batch) throws OrtException {
     this.engine = engine;
@@ -65,6 +68,22 @@ final class Throughput implements AutoCloseable {
   long hostBatch() throws OrtException {
     FloatBuffer noisy = hostScratch();
     fillNoisy(noisy);
+    return classifyAndCount(noisy);
+  }
+
+  /** (c') the same with java.util.Random's Gaussian generator. */
+  long hostBatchClassic() throws OrtException {
+    FloatBuffer noisy = hostScratch();
+    float[] x = image.pixels();
+    noisy.clear();
+    for (int b = 0; b < batch; b++) {
+      for (float v : x) noisy.put((float) (v + sigma * classic.nextGaussian()));
+    }
+    noisy.flip();
+    return classifyAndCount(noisy);
+  }
+
+  private long classifyAndCount(FloatBuffer noisy) throws OrtException {
     int k = engine.model().numClasses();
     long[] counts = new long[k];
     try (OnnxTensor t = OnnxTensor.createTensor(SmoothingEngine.env(), noisy, shape);

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
     description = {"Noisy samples/s of (a) the smoothing graph (noise in the graph), (b) the bare",
         "classifier on pre-built noisy batches of the same size (model cost only), (c) a host-noise",
         "pipeline (Java noise, batch copied in, argmax in Java); ratios a/b and a/c, peak memory.",
-        "All three run in one process, in interleaved rounds."})
+        "All three run in one process, one batch of each in turn."})
 final class BenchCommand implements Callable<Integer> {
   @Mixin ModelOptions model = new ModelOptions();
 
@@ -21,8 +21,8 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "15", description = "measuring time per variant (default: ${DEFAULT-VALUE})")
   double seconds;
 
-  @Option(names = "--rounds", defaultValue = "3", description = "interleaved rounds (default: ${DEFAULT-VALUE})")
-  int rounds;
+  @Option(names = "--min-batches", defaultValue = "3", description = "at least this many batches per variant (default: ${DEFAULT-VALUE})")
+  int minBatches;
 
   @Option(names = "--sigma", defaultValue = "0.25", description = "noise level (default: ${DEFAULT-VALUE})")
   double sigma;
@@ -33,8 +33,8 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (batch < 1 || seconds <= 0 || rounds < 1) {
-      throw new IllegalArgumentException("--batch, --seconds and --rounds must be positive");
+    if (batch < 1 || seconds <= 0 || minBatches < 1) {
+      throw new IllegalArgumentException("--batch, --seconds and --min-batches must be positive");
     }
     try (SmoothingEngine engine = model.open()) {
       var m = engine.model();
@@ -43,12 +43,13 @@ final class BenchCommand implements Callable<Integer> {
           m.name(), m.channels(), m.height(), m.width(), m.numClasses(), m.sha256().substring(0, 12),
           engine.device(), batch, sigma, Runtime.getRuntime().availableProcessors(),
           model.threads == 0 ? "ORT default" : model.threads);
-      Bench.Report r = Bench.run(engine, batch, seconds, sigma, rounds);
+      Bench.Report r = Bench.run(engine, batch, seconds, sigma, minBatches);
       System.out.printf("(a) smoothing graph        %,12.0f samples/s%n", r.graph());
       System.out.printf("(b) bare classifier        %,12.0f samples/s  (pre-built noisy batch)%n", r.bare());
-      System.out.printf("(c) host-noise pipeline    %,12.0f samples/s  (Java noise + argmax)%n", r.host());
-      System.out.printf("a/b = %.2f   a/c = %.2f   peak RSS %,d kB   RSS %,d kB   device %s%n",
-          r.graphOverBare(), r.graphOverHost(), r.peakRssKb(), r.rssKb(), r.device());
+      System.out.printf("(c) host-noise pipeline    %,12.0f samples/s  (SplittableRandom noise + argmax)%n", r.host());
+      System.out.printf("(c') host-noise pipeline   %,12.0f samples/s  (java.util.Random noise + argmax)%n", r.hostClassic());
+      System.out.printf("a/b = %.2f   a/c = %.2f   a/c' = %.2f   peak RSS %,d kB   RSS %,d kB   device %s%n",
+          r.graphOverBare(), r.graphOverHost(), r.graphOverHostClassic(), r.peakRssKb(), r.rssKb(), r.device());
       if (memoryRuns > 0) {
         System.out.printf("memory check: %,d graph runs of batch %d%n", memoryRuns, batch);
         int warmup = Math.max(1, Math.min(1000, memoryRuns / 10));

@@ -147,7 +147,7 @@ class SmoothingCliTest {
   @Test
   void benchPrintsAllThreeRatesAndRatios() {
     Outcome o = cli("bench", "--model", "builtin:mnist-mlp", "--batch", "100", "--seconds", "0.3",
-        "--rounds", "1", "--device", "cpu", "--memory-runs", "50");
+        "--min-batches", "1", "--device", "cpu", "--memory-runs", "50");
     assertEquals(0, o.code(), o.err());
     for (String s : List.of("(a) smoothing graph", "(b) bare classifier", "(c) host-noise pipeline",
         "a/b = ", "a/c = ", "peak RSS", "device cpu", "VmRSS after")) {
