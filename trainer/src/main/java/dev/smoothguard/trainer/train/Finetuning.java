@@ -155,6 +155,18 @@ public final class Finetuning {
     }
   }
 
+  /** The fine-tuned classifier of a checkpoint directory, ready for inference. */
+  public static VitClassifier load(Path dir, RunMeta meta, NDManager manager) throws IOException {
+    if (!"finetune".equals(meta.kind())) {
+      throw new IllegalArgumentException(dir + " holds a " + meta.kind() + " run, not a fine-tuned classifier");
+    }
+    VitConfig cfg = VitConfig.named(meta.config());
+    VitClassifier model = new VitClassifier(cfg, meta.classNames().size());
+    model.initialize(manager, DataType.FLOAT32, new Shape(1, cfg.channels(), cfg.imageSize(), cfg.imageSize()));
+    Weights.load(model, dir.resolve(MODEL_FILE), manager, false);
+    return model;
+  }
+
   /** Accuracy on the held-out images, clean and with one fixed draw of noise. */
   static EvalPoint evaluate(VitClassifier model, NDManager manager, TrainingSet eval, VitConfig cfg,
       double sigma, double epoch, long seed) {
