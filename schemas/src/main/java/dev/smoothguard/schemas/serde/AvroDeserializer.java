@@ -36,6 +36,10 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
   private final boolean specific;
   private final Map<Integer, Resolution<T>> byWriterId = new ConcurrentHashMap<>();
 
+  static {
+    TrustedContracts.install();
+  }
+
   /** The reader for one writer schema id, or why there is none. */
   private record Resolution<T>(Schema writer, DatumReader<T> reader, String mismatch) {}
 

@@ -9,6 +9,8 @@ import dev.smoothguard.smoothing.data.Image;
 import dev.smoothguard.smoothing.model.ModelCard;
 import dev.smoothguard.smoothing.model.ModelInfo;
 import dev.smoothguard.smoothing.onnx.SmoothingGraph;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
@@ -32,6 +34,8 @@ public final class SmoothingEngine implements AutoCloseable {
   private final String device;
   private final EngineOptions options;
   private final Map<GraphKey, OrtSession> smoothing = new ConcurrentHashMap<>();
+  private final Map<Long, OnnxTensor> batchSizes = new ConcurrentHashMap<>();
+  private static final int MAX_CACHED_BATCH_SIZES = 64;
 
   /** What a smoothing graph is specialised for (sigma and seed are attributes of its nodes). */
   private record GraphKey(double sigma, OptionalLong seed, int height, int width) {}
@@ -76,7 +80,7 @@ public final class SmoothingEngine implements AutoCloseable {
     long start = System.nanoTime();
     checkImage(x);
     OrtSession graph = smoothingSession(s.sigma(), s.seed(), x.height(), x.width());
-    try (OnnxTensor image = OnnxTensor.createTensor(env(), FloatBuffer.wrap(x.pixels()), x.batchShape())) {
+    try (OnnxTensor image = imageTensor(x)) {
       Smoothing.Sampler sampler = num -> counts(graph, image, num, s.batch());
       Smoothing.Decision d = switch (s.mode()) {
         case CERTIFY -> Smoothing.certify(sampler, s);
@@ -98,7 +102,7 @@ public final class SmoothingEngine implements AutoCloseable {
   public long[] sampleCounts(Image x, double sigma, OptionalLong seed, int num, int batch) {
     checkImage(x);
     OrtSession graph = smoothingSession(sigma, seed, x.height(), x.width());
-    try (OnnxTensor image = OnnxTensor.createTensor(env(), FloatBuffer.wrap(x.pixels()), x.batchShape())) {
+    try (OnnxTensor image = imageTensor(x)) {
       return counts(graph, image, num, batch);
     } catch (OrtException e) {
       throw new ModelException("running the smoothing graph failed: " + OrtSessions.firstLine(e), e);
@@ -109,16 +113,60 @@ public final class SmoothingEngine implements AutoCloseable {
     long[] total = new long[info.numClasses()];
     for (int left = num; left > 0; left -= batch) {
       long b = Math.min(batch, left);
-      try (OnnxTensor size = OnnxTensor.createTensor(env(), LongBuffer.wrap(new long[] {b}), new long[] {1});
-          OrtSession.Result r = graph.run(Map.of(SmoothingGraph.IMAGE, image, SmoothingGraph.BATCH, size))) {
-        LongBuffer c = ((OnnxTensor) r.get(0)).getLongBuffer();
-        for (int k = 0; k < total.length; k++) total[k] += c.get(k);
+      try {
+        OnnxTensor cached = cachedBatchSize(b);
+        try (OnnxTensor own = cached == null ? batchTensor(b) : null;
+            OrtSession.Result r = graph.run(Map.of(SmoothingGraph.IMAGE, image,
+                SmoothingGraph.BATCH, cached != null ? cached : own))) {
+          LongBuffer c = ((OnnxTensor) r.get(0)).getLongBuffer();
+          for (int k = 0; k < total.length; k++) total[k] += c.get(k);
+        }
       } catch (OrtException e) {
         throw new ModelException("running the smoothing graph of " + info.path() + " failed: "
             + OrtSessions.firstLine(e), e);
       }
     }
     return total;
+  }
+
+  /**
+   * The batch-size input as a tensor. Runs only read it, so one tensor per size is shared by
+   * all threads (no allocation per run); a run needs only a few sizes (the batch and the
+   * remainders), beyond {@link #MAX_CACHED_BATCH_SIZES} sizes the caller gets null and makes
+   * its own.
+   */
+  private OnnxTensor cachedBatchSize(long b) throws OrtException {
+    OnnxTensor cached = batchSizes.get(b);
+    if (cached != null || batchSizes.size() >= MAX_CACHED_BATCH_SIZES) return cached;
+    OnnxTensor t = batchTensor(b);
+    OnnxTensor raced = batchSizes.putIfAbsent(b, t);
+    if (raced == null) return t;
+    t.close();
+    return raced;
+  }
+
+  /**
+   * The image as a tensor over this thread's reusable direct buffer: ONNX Runtime reads a
+   * native-order direct buffer in place, so no buffer is allocated per call (allocating one
+   * per call leaves freed direct memory to the GC and grows the resident set). The tensor
+   * must be closed before this thread asks for the next one, as every caller here does.
+   */
+  private static OnnxTensor imageTensor(Image x) throws OrtException {
+    int n = x.pixels().length;
+    FloatBuffer buf = IMAGE_BUFFER.get();
+    if (buf == null || buf.capacity() < n) {
+      buf = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      IMAGE_BUFFER.set(buf);
+    }
+    buf.clear();
+    buf.put(x.pixels()).flip();
+    return OnnxTensor.createTensor(env(), buf, x.batchShape());
+  }
+
+  private static final ThreadLocal<FloatBuffer> IMAGE_BUFFER = new ThreadLocal<>();
+
+  private static OnnxTensor batchTensor(long b) throws OrtException {
+    return OnnxTensor.createTensor(env(), LongBuffer.wrap(new long[] {b}), new long[] {1});
   }
 
   /**
@@ -172,6 +220,8 @@ public final class SmoothingEngine implements AutoCloseable {
   public void close() {
     smoothing.values().forEach(SmoothingEngine::closeQuietly);
     smoothing.clear();
+    batchSizes.values().forEach(OnnxTensor::close);
+    batchSizes.clear();
     closeQuietly(bare);
   }
 
