@@ -128,6 +128,7 @@ public final class AuditService implements AutoCloseable {
 
     Map<String, Object> props = new HashMap<>(config.kafka());
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    props.putIfAbsent("processing.exception.handler.global.enabled", "true");
     DeadLetterHandlers.configure(props, new DeadLetterHandlers.Target(config.topics().dlq(),
         serdes.failures().serializer(), metrics));
     KafkaStreams streams = new KafkaStreams(topology, new StreamsConfig(props));
