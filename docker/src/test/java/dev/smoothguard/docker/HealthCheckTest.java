@@ -9,14 +9,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,13 +25,11 @@ class HealthCheckTest {
     @TempDir
     Path classes;
     private HttpServer server;
+    private HealthProbe probe;
 
     @BeforeEach
     void compileAndServe() throws IOException {
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        Path source = Repo.docker().resolve("healthcheck/HealthCheck.java");
-        int rc = javac.run(null, null, null, "--release", "17", "-d", classes.toString(), source.toString());
-        assertEquals(0, rc, "javac " + source);
+        probe = HealthProbe.compileInto(classes);
 
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         respond("/health", 200);
@@ -51,13 +44,13 @@ class HealthCheckTest {
 
     @Test
     void healthyWhenTheEndpointAnswers2xx() throws Exception {
-        assertEquals(0, probe(List.of(url("/health")), Map.of()));
+        assertEquals(0, probe.run(List.of(url("/health")), Map.of()));
     }
 
     @Test
     void unhealthyWhenTheEndpointAnswersAnError() throws Exception {
-        assertEquals(1, probe(List.of(url("/ready")), Map.of()));
-        assertEquals(1, probe(List.of(url("/missing")), Map.of()));
+        assertEquals(1, probe.run(List.of(url("/ready")), Map.of()));
+        assertEquals(1, probe.run(List.of(url("/missing")), Map.of()));
     }
 
     @Test
@@ -66,14 +59,14 @@ class HealthCheckTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
         }
-        assertEquals(1, probe(List.of("http://127.0.0.1:" + closedPort + "/health"), Map.of()));
+        assertEquals(1, probe.run(List.of("http://127.0.0.1:" + closedPort + "/health"), Map.of()));
     }
 
     @Test
     void withoutArgumentsItProbesHealthOnTheConfiguredHttpPort() throws Exception {
         // what the images' HEALTHCHECK does: no URL, SMOOTHGUARD_HTTP_PORT from the environment
         String port = Integer.toString(server.getAddress().getPort());
-        assertEquals(0, probe(List.of(), Map.of("SMOOTHGUARD_HTTP_PORT", port)));
+        assertEquals(0, probe.run(List.of(), Map.of("SMOOTHGUARD_HTTP_PORT", port)));
     }
 
     @Test
@@ -101,18 +94,5 @@ class HealthCheckTest {
 
     private String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
-    }
-
-    private int probe(List<String> args, Map<String, String> env) throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx24m", "-cp", classes.toString(), "HealthCheck"));
-        command.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().remove("SMOOTHGUARD_HTTP_PORT");
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe did not finish: " + output);
-        return p.exitValue();
     }
 }

@@ -31,7 +31,8 @@ public record ApicurioDistribution(Path dir, Path runnerJar, String mainClass) {
   /**
    * Looks in {@code -Dsmoothguard.apicurio.dir}, then {@code ${smoothguard.home}/schemas/target/apicurio},
    * then in {@code schemas/target/apicurio} and {@code target/apicurio} of the working directory
-   * and each of its parents.
+   * and each of its parents, then the same upward from the jar (or folder) these classes
+   * were loaded from.
    *
    * @throws RegistryStartException listing the places tried and the command that builds it
    */
@@ -51,6 +52,13 @@ public record ApicurioDistribution(Path dir, Path runnerJar, String mainClass) {
       candidates.add(d.resolve("schemas/target/apicurio"));
       candidates.add(d.resolve("target/apicurio"));
     }
+    // then upward from where these classes come from (schemas/target/..., auditor/target/lib/...)
+    codeLocation().ifPresent(code -> {
+      for (Path d = code.getParent(); d != null; d = d.getParent()) {
+        candidates.add(d.resolve("schemas/target/apicurio"));
+        candidates.add(d.resolve("target/apicurio"));
+      }
+    });
     for (Path dir : candidates) {
       var found = in(dir);
       if (found.isPresent()) {
@@ -60,6 +68,15 @@ public record ApicurioDistribution(Path dir, Path runnerJar, String mainClass) {
     throw new RegistryStartException("the Apicurio Registry runner is not built: no *-runner.jar in "
         + candidates.stream().limit(4).map(Path::toString).toList()
         + (candidates.size() > 4 ? " or their parents" : "") + "; " + BUILD_HINT);
+  }
+
+  private static java.util.Optional<Path> codeLocation() {
+    try {
+      return java.util.Optional.of(Path.of(ApicurioDistribution.class.getProtectionDomain()
+          .getCodeSource().getLocation().toURI()).toAbsolutePath());
+    } catch (Exception e) {
+      return java.util.Optional.empty();
+    }
   }
 
   /** The distribution in {@code dir}, if it holds a runner jar. */

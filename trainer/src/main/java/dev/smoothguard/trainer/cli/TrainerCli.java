@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** Entry point of the trainer module: {@code train (pretrain|finetune|bench)} and {@code export}. */
 @Command(name = "smoothguard", mixinStandardHelpOptions = true,
-    subcommands = {TrainCommand.class},
+    subcommands = {TrainCommand.class, ExportCommand.class},
     description = "DMAE pre-training, noisy fine-tuning, ONNX export.")
 public final class TrainerCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -72,7 +72,7 @@ public final class TransformerBlock extends AbstractBlock {
     // (B, T, 3D) -> (3, B, heads, T, headDim)
     NDArray qkvOut = apply(qkv, ps, h, training)
         .reshape(b, t, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
-    NDArray q = qkvOut.get(0).mul(1.0 / Math.sqrt(headDim));
+    NDArray q = qkvOut.get(0).mul((float) (1.0 / Math.sqrt(headDim)));
     NDArray k = qkvOut.get(1);
     NDArray v = qkvOut.get(2);
     NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1);

@@ -1,0 +1,58 @@
+package dev.smoothguard.smoothing.cli;
+
+import dev.smoothguard.smoothing.engine.EngineOptions;
+import dev.smoothguard.smoothing.engine.ModelException;
+import dev.smoothguard.smoothing.engine.SmoothingEngine;
+import dev.smoothguard.smoothing.onnx.BuiltinModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalInt;
+import picocli.CommandLine.Option;
+
+/** The options every command that runs a model shares. */
+final class ModelOptions {
+  @Option(names = "--model", required = true, paramLabel = "M",
+      description = "classifier ONNX file ([N,C,H,W] pixels in [0,1] -> [N,K] logits), "
+          + "or builtin:mnist-cnn / builtin:mnist-mlp (random weights, for benchmarks)")
+  String model;
+
+  @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda[:N]",
+      description = "where to run; auto tries CUDA and falls back to CPU (default: ${DEFAULT-VALUE})")
+  String device;
+
+  @Option(names = "--threads", defaultValue = "0", paramLabel = "T",
+      description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE})")
+  int threads;
+
+  @Option(names = "--height", paramLabel = "H", description = "input height, for models with a dynamic H")
+  Integer height;
+
+  @Option(names = "--width", paramLabel = "W", description = "input width, for models with a dynamic W")
+  Integer width;
+
+  SmoothingEngine open() {
+    EngineOptions options = new EngineOptions(device, threads,
+        height == null ? OptionalInt.empty() : OptionalInt.of(height),
+        width == null ? OptionalInt.empty() : OptionalInt.of(width));
+    return SmoothingEngine.open(resolve(model), options);
+  }
+
+  /** builtin:NAME is written to a temporary ONNX file so it is loaded like any other model. */
+  static Path resolve(String model) {
+    if (!model.startsWith("builtin:")) return Path.of(model);
+    String name = model.substring("builtin:".length());
+    if (!BuiltinModels.NAMES.contains(name)) {
+      throw new ModelException("unknown builtin model '" + name + "'; known: " + BuiltinModels.NAMES);
+    }
+    try {
+      Path dir = Files.createTempDirectory("smoothguard-builtin");
+      Path file = BuiltinModels.write(name, dir.resolve(name + ".onnx"));
+      file.toFile().deleteOnExit();
+      dir.toFile().deleteOnExit();
+      return file;
+    } catch (IOException e) {
+      throw new ModelException("cannot write builtin model " + name + ": " + e.getMessage(), e);
+    }
+  }
+}

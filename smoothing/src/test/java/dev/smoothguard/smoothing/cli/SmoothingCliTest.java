@@ -1,0 +1,157 @@
+package dev.smoothguard.smoothing.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.smoothguard.smoothing.onnx.BuiltinModels;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands end to end, in process, on a folder dataset and models made here. */
+class SmoothingCliTest {
+  @TempDir static Path dir;
+  static Path model;
+  static Path data;
+
+  /** Exit code, stdout and stderr of one command line. */
+  record Outcome(int code, String out, String err) {}
+
+  static synchronized Outcome cli(String... args) {
+    PrintStream oldOut = System.out, oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code = SmoothingCli.run(args);
+      return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    model = BuiltinModels.write("mnist-mlp", dir.resolve("mlp.onnx"));
+    data = dir.resolve("data");
+    for (int c = 0; c < 3; c++) {
+      Path cls = Files.createDirectories(data.resolve("class" + c));
+      for (int i = 0; i < 2; i++) {
+        BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 28; y++) {
+          for (int x = 0; x < 28; x++) img.getRaster().setSample(x, y, 0, (x * (c + 1) + y * i) % 256);
+        }
+        ImageIO.write(img, "png", cls.resolve(String.format("%05d.png", c * 2 + i)).toFile());
+      }
+    }
+  }
+
+  @Test
+  void certifyWritesCohensTsvTableAndPlot() throws Exception {
+    Path tsv = dir.resolve("r.tsv");
+    Path png = dir.resolve("curve.png");
+    Outcome o = cli("certify", "--model", model.toString(), "--data", "folder:" + data,
+        "--sigma", "0.25", "--n0", "20", "--n", "500", "--batch", "200", "--skip", "2",
+        "--device", "cpu", "--seed", "1", "--out", tsv.toString(), "--plot", png.toString());
+    assertEquals(0, o.code(), o.err());
+    List<String> lines = Files.readAllLines(tsv);
+    assertEquals("idx\tlabel\tpredict\tradius\tcorrect\ttime", lines.get(0));
+    assertEquals(4, lines.size()); // images 0, 2, 4 of 6
+    String[] first = lines.get(1).split("\t");
+    assertEquals("0", first[0]);
+    assertEquals("0", first[1]);
+    assertEquals(List.of("2", "1"), List.of(lines.get(2).split("\t")[0], lines.get(2).split("\t")[1]));
+    assertTrue(first[5].matches("\\d+:\\d\\d:\\d\\d\\.\\d{6}"), first[5]);
+    for (String row : lines.subList(1, lines.size())) {
+      String[] f = row.split("\t");
+      boolean abstained = f[2].equals("-1");
+      assertTrue(!abstained || Double.parseDouble(f[3]) == 0, row);
+      assertEquals(f[2].equals(f[1]) ? "1" : "0", f[4], row);
+    }
+    assertTrue(o.out().contains("pixel units [0,1]"), o.out());
+    assertTrue(o.out().contains("on cpu"), o.out());
+    assertTrue(o.out().contains("mean samples/image 520"), o.out());
+    assertTrue(o.out().lines().anyMatch(l -> l.startsWith("3.00 ")), o.out());
+    byte[] magic = Arrays.copyOf(Files.readAllBytes(png), 4);
+    assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, magic);
+
+    Path overlay = dir.resolve("overlay.png");
+    Outcome p = cli("plot", tsv.toString(), tsv.toString(), "--out", overlay.toString());
+    assertEquals(0, p.code(), p.err());
+    assertTrue(Files.size(overlay) > 1000);
+  }
+
+  @Test
+  void adaptiveModeReportsTheTarget() {
+    Outcome o = cli("certify", "--model", model.toString(), "--data", "folder:" + data,
+        "--sigma", "0.25", "--n0", "20", "--n", "3000", "--target-radius", "0.1", "--max", "2",
+        "--device", "cpu");
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().startsWith("idx\tlabel\tpredict\tradius\tcorrect\ttime"), o.out());
+    assertTrue(o.out().contains("target radius 0.1: certified"), o.out());
+  }
+
+  @Test
+  void predictWritesItsTsv() throws Exception {
+    Path tsv = dir.resolve("p.tsv");
+    Outcome o = cli("predict", "--model", model.toString(), "--data", "folder:" + data,
+        "--sigma", "0.25", "--n", "300", "--device", "cpu", "--out", tsv.toString());
+    assertEquals(0, o.code(), o.err());
+    List<String> lines = Files.readAllLines(tsv);
+    assertEquals("idx\tlabel\tpredict\tcorrect\ttime", lines.get(0));
+    assertEquals(7, lines.size());
+    assertTrue(o.out().contains("accuracy of the smoothed classifier"), o.out());
+    // a PREDICT file has no radius to plot: a clear error, exit code 2
+    Outcome plot = cli("plot", tsv.toString(), "--out", dir.resolve("x.png").toString());
+    assertEquals(2, plot.code());
+    assertTrue(plot.err().contains("no radius column"), plot.err());
+  }
+
+  @Test
+  void userErrorsExitWithCodeTwoAndOneLine() throws Exception {
+    Path text = Files.writeString(dir.resolve("notes.onnx"), "not a model");
+    Outcome o = cli("certify", "--model", text.toString(), "--data", "folder:" + data, "--sigma", "0.25");
+    assertEquals(2, o.code());
+    assertEquals(1, o.err().strip().lines().count(), o.err());
+    assertTrue(o.err().contains("not an ONNX model"), o.err());
+
+    o = cli("certify", "--model", model.toString(), "--data", "idx:" + dir.resolve("missing"),
+        "--sigma", "0.25", "--device", "cpu");
+    assertEquals(2, o.code());
+    assertTrue(o.err().contains("missing: no such file"), o.err());
+
+    o = cli("predict", "--model", model.toString(), "--data", "folder:" + data, "--sigma", "0.25",
+        "--device", "tpu");
+    assertEquals(2, o.code());
+    assertTrue(o.err().contains("device must be auto, cpu, cuda or cuda:N"), o.err());
+
+    // the dataset's images must match the model: 3-channel CIFAR records vs a 1-channel model
+    Path cifar = Files.write(dir.resolve("c.bin"), new byte[3073]);
+    o = cli("certify", "--model", model.toString(), "--data", "cifar:" + cifar, "--sigma", "0.25",
+        "--device", "cpu", "--out", dir.resolve("c.tsv").toString());
+    assertEquals(2, o.code());
+    assertTrue(o.err().contains("3 channel(s)"), o.err());
+  }
+
+  @Test
+  void benchPrintsAllThreeRatesAndRatios() {
+    Outcome o = cli("bench", "--model", "builtin:mnist-mlp", "--batch", "100", "--seconds", "0.3",
+        "--min-batches", "1", "--device", "cpu", "--memory-runs", "50");
+    assertEquals(0, o.code(), o.err());
+    for (String s : List.of("(a) smoothing graph", "(b) bare classifier", "(c) host-noise pipeline",
+        "a/b = ", "a/c = ", "peak RSS", "device cpu", "VmRSS after")) {
+      assertTrue(o.out().contains(s), s + " missing in\n" + o.out());
+    }
+  }
+}
