@@ -312,6 +312,38 @@ class AuditTopologyTest {
     }
   }
 
+  @Test
+  void aRegistryOutageIsNotADeadLetterButAFailedTaskThatIsRetried() throws Exception {
+    int deadPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      deadPort = socket.getLocalPort();
+    }
+    RegistryClient dead = new RegistryClient(dev.smoothguard.schemas.registry.RegistryConfig
+        .of("http://127.0.0.1:" + deadPort).withRetries(1, Duration.ofMillis(10), Duration.ofMillis(10)));
+    try (Harness h = new Harness("outage", engine)) {
+      // the images are read through the unreachable registry; everything else as usual
+      AuditSerdes serdes = new AuditSerdes(dev.smoothguard.schemas.serde.AvroDeserializer.specific(dead, ImageEvent.class),
+          h.serdes.predictions(), h.serdes.failures(), h.serdes.summaries());
+      Certifier certifier = new Certifier(engine, settings, ShapePolicy.REJECT, 100_000);
+      var topology = AuditTopology.build(h.topics, Duration.ofSeconds(10), Duration.ZERO, RADII, certifier, serdes, h.metrics);
+      Properties p = new Properties();
+      p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ttd-outage-2");
+      p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+      Map<String, Object> handlers = new HashMap<>();
+      DeadLetterHandlers.configure(handlers, new DeadLetterHandlers.Target(h.topics.dlq(), h.serdes.failures().serializer(), h.metrics));
+      p.putAll(handlers);
+      try (TopologyTestDriver driver = new TopologyTestDriver(topology, p)) {
+        var in = driver.createInputTopic(h.topics.images(), new ByteArraySerializer(), new ByteArraySerializer());
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        byte[] value = h.bytes(event("o", 1, 1, t)); // a valid record whose schema must be fetched
+        org.apache.kafka.streams.errors.StreamsException e = org.junit.jupiter.api.Assertions.assertThrows(
+            org.apache.kafka.streams.errors.StreamsException.class, () -> in.pipeInput("o".getBytes(), value, t));
+        assertTrue(DeadLetterHandlers.isTransient(e), e.toString());
+        assertTrue(driver.createOutputTopic(h.topics.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer()).isEmpty());
+      }
+    }
+  }
+
   private static ImageEvent copy(ImageEvent e, String id, ImageEncoding enc, int w, int h, int c, byte[] data) {
     return ImageEvent.newBuilder(e).setId(id).setEncoding(enc).setWidth(w).setHeight(h).setChannels(c)
         .setData(ByteBuffer.wrap(data)).build();
