@@ -91,6 +91,10 @@ class AuditTopologyTest {
     final AvroSerializer<ImageEvent> events = new AvroSerializer<>(registry, false);
 
     Harness(String prefix, SmoothingEngine engine) {
+      this(prefix, engine, settings);
+    }
+
+    Harness(String prefix, SmoothingEngine engine, SmoothingSettings settings) {
       topics = new Topics(prefix + "-images", prefix + "-predictions", prefix + "-dlq", prefix + "-summary");
       Certifier certifier = new Certifier(engine, settings, ShapePolicy.REJECT, 100_000);
       var topology = AuditTopology.build(topics, Duration.ofSeconds(10), Duration.ZERO, RADII, certifier, serdes, metrics);
@@ -168,6 +172,22 @@ class AuditTopologyTest {
       assertTrue(scrape.contains("smoothguard_images_total{model=\"mnist-mlp\"} 4.0"), scrape);
       assertTrue(scrape.contains("smoothguard_noisy_samples_total{model=\"mnist-mlp\"} 880.0"), scrape);
       assertTrue(scrape.contains("smoothguard_certify_latency_seconds_count{model=\"mnist-mlp\"} 4"), scrape);
+    }
+  }
+
+  @Test
+  void targetModeSaysWhetherTheTargetRadiusWasProven() {
+    SmoothingSettings target = new SmoothingSettings(0.25, 20, 400, 0.001, 100, Mode.TARGET,
+        OptionalDouble.of(0.1), OptionalLong.of(3));
+    try (Harness h = new Harness("target", engine, target)) {
+      Instant t = Instant.parse("2026-01-01T00:00:00Z");
+      h.pipe("t", h.bytes(event("t", 11, 2, t)), t);
+      CertifiedPrediction p = h.out.readValue();
+      assertEquals(dev.smoothguard.schemas.v1.CertificationMode.TARGET, p.getMode());
+      assertEquals(0.1, p.getTargetRadius());
+      assertNotNull(p.getCertifiedAtTarget());
+      assertTrue(p.getSamplesUsed() <= 420, "at most n0 + n samples: " + p.getSamplesUsed());
+      if (p.getCertifiedAtTarget()) assertTrue(p.getRadius() >= 0.1, "proven radius " + p.getRadius());
     }
   }
 
