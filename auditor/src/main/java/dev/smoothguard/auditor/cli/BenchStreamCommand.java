@@ -19,7 +19,7 @@ final class BenchStreamCommand implements Callable<Integer> {
   @Option(names = "--count", defaultValue = "40", description = "timed images (default: ${DEFAULT-VALUE})")
   int count;
 
-  @Option(names = "--warmup", defaultValue = "3", description = "untimed images first (default: ${DEFAULT-VALUE})")
+  @Option(names = "--warmup", defaultValue = "10", description = "untimed images first (default: ${DEFAULT-VALUE})")
   int warmup;
 
   @Option(names = "--n", defaultValue = "1000", description = "samples per image (default: ${DEFAULT-VALUE})")
@@ -31,6 +31,9 @@ final class BenchStreamCommand implements Callable<Integer> {
   @Option(names = "--sigma", defaultValue = "0.25", description = "default: ${DEFAULT-VALUE}")
   double sigma;
 
+  @Option(names = "--ort-threads", defaultValue = "0", description = "ONNX Runtime intra-op threads (0 = all cores; default: ${DEFAULT-VALUE})")
+  int ortThreads;
+
   @Override
   public Integer call() throws Exception {
     if (count < 1 || warmup < 0) throw new IllegalArgumentException("--count must be >= 1 and --warmup >= 0");
@@ -39,7 +42,7 @@ final class BenchStreamCommand implements Callable<Integer> {
     if (!m.startsWith("builtin:") && !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(m))) {
       throw new IllegalArgumentException("model " + m + " not found; pass --model FILE.onnx or builtin:mnist-cnn");
     }
-    BenchStream.run(new BenchStream.Options(m, spec, count, n, n0, sigma, warmup), System.out);
+    BenchStream.run(new BenchStream.Options(m, spec, count, n, n0, sigma, warmup, ortThreads), System.out);
     return 0;
   }
 }

@@ -38,7 +38,7 @@ import java.util.Set;
 public final class BenchStream {
   private BenchStream() {}
 
-  public record Options(String model, String data, int count, int n, int n0, double sigma, int warmup) {}
+  public record Options(String model, String data, int count, int n, int n0, double sigma, int warmup, int ortThreads) {}
 
   public record Result(double engineImagesPerSecond, double streamImagesPerSecond, long peakHeapBytes,
       long peakRssBytes, double engineCpuPerImage, double streamCpuPerImage) {
@@ -63,12 +63,14 @@ public final class BenchStream {
       props.put("n0", Integer.toString(o.n0()));
       props.put("sigma", Double.toString(o.sigma()));
       props.put("http.port", "0");
+      props.put("ort.threads", Integer.toString(o.ortThreads()));
       props.put("kafka.state.dir", stack.newStateDir().toString());
       AuditorConfig config = AuditorConfig.from(props, Map.of());
       try (SmoothingEngine engine = AuditService.openEngine(config)) {
         SmoothingSettings settings = AuditService.settings(config, engine.model());
-        out.printf(Locale.ROOT, "model %s on %s; n0=%d n=%d sigma=%.2f; %d images (+%d warm-up)%n",
-            engine.model().name(), engine.device(), o.n0(), o.n(), o.sigma(), count, o.warmup());
+        out.printf(Locale.ROOT, "model %s on %s (%d intra-op threads); n0=%d n=%d sigma=%.2f; %d images (+%d warm-up)%n",
+            engine.model().name(), engine.device(), config.effectiveOrtThreads(Runtime.getRuntime().availableProcessors()),
+            o.n0(), o.n(), o.sigma(), count, o.warmup());
 
         // 1) the engine alone (measured before and after the stream: A-B-A against drift in
         // machine load; the ratio uses their mean)
@@ -91,11 +93,13 @@ public final class BenchStream {
                 ImageEncoding.PNG, o.data(), Instant.now()));
           }
           sendAndAwait(producer, reader, events.subList(0, o.warmup()));
+          Map<Long, Long> threadsBefore = threadCpu();
           long s0 = System.nanoTime();
           long sc0 = cpuNanos();
           sendAndAwait(producer, reader, events.subList(o.warmup(), events.size()));
           double streamIps = count / ((System.nanoTime() - s0) / 1e9);
           double streamCpu = (cpuNanos() - sc0) / 1e9 / count;
+          printCpuByThread(out, threadsBefore, count);
           out.printf(Locale.ROOT, "end to end (Kafka): %.2f images/s%n", streamIps);
           double engineAfter = engineAlone(engine, settings, images.subList(o.warmup(), images.size()));
           out.printf(Locale.ROOT, "engine alone again: %.2f images/s (auditor idle)%n", engineAfter);
@@ -131,6 +135,32 @@ public final class BenchStream {
       b.predictions().forEach(p -> waiting.remove(p.getImageId()));
       b.failures().forEach(f -> waiting.remove(f.getImageId()));
     }
+  }
+
+  private static Map<Long, Long> threadCpu() {
+    var mx = ManagementFactory.getThreadMXBean();
+    Map<Long, Long> cpu = new java.util.HashMap<>();
+    for (long id : mx.getAllThreadIds()) {
+      long t = mx.getThreadCpuTime(id);
+      if (t >= 0) cpu.put(id, t);
+    }
+    return cpu;
+  }
+
+  /** Where the Java threads' CPU went during the stream phase (ONNX Runtime's own threads are native). */
+  private static void printCpuByThread(PrintStream out, Map<Long, Long> before, int images) {
+    var mx = ManagementFactory.getThreadMXBean();
+    Map<String, Double> byGroup = new java.util.TreeMap<>();
+    for (long id : mx.getAllThreadIds()) {
+      long t = mx.getThreadCpuTime(id);
+      var info = mx.getThreadInfo(id);
+      if (t < 0 || info == null) continue;
+      String group = info.getThreadName().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "*").replaceAll("\\d+", "#");
+      byGroup.merge(group, (t - before.getOrDefault(id, 0L)) / 1e9 / images, Double::sum);
+    }
+    out.println("Java thread CPU per image in the stream phase (top 8):");
+    byGroup.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(8)
+        .forEach(e -> out.printf(Locale.ROOT, "  %7.4f s  %s%n", e.getValue(), e.getKey()));
   }
 
   private static long cpuNanos() {
