@@ -11,8 +11,17 @@ import picocli.CommandLine.Command;
     description = "smoothguard auditor: certify every image of a Kafka topic",
     subcommands = {AuditCommand.class, ReplayCommand.class, DemoCommand.class, BenchStreamCommand.class})
 public final class AuditorCli {
-  public static void main(String[] args) {
-    System.exit(execute(args));
+  /** Stack for the command thread: ONNX Runtime's session creation recurses deeply in native code. */
+  static final long STACK_BYTES = 64L << 20;
+
+  public static void main(String[] args) throws InterruptedException {
+    // The launcher's main thread has a small stack; opening a model there can overflow it in
+    // native code (a SIGSEGV without a Java stack trace), depending on the command line length.
+    int[] code = {1};
+    Thread command = new Thread(null, () -> code[0] = execute(args), "smoothguard", STACK_BYTES);
+    command.start();
+    command.join();
+    System.exit(code[0]);
   }
 
   /** Runs a command line; user errors print one line on stderr and give exit code 2. */

@@ -12,6 +12,7 @@ import dev.smoothguard.smoothing.data.Datasets;
 import dev.smoothguard.smoothing.data.ImageDataset;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,19 +42,25 @@ public final class Demo {
    * @param sigma noise level when the model card has none (empty: the card's)
    */
   public record Options(int count, String model, String data, int brokerPort, int registryPort,
-      int n, int n0, OptionalDouble sigma, int streamThreads) {}
+      int n, int n0, OptionalDouble sigma, int streamThreads, Path tempRoot) {
+    /** With the system temp folder for the broker's logs and the streams' state. */
+    public Options(int count, String model, String data, int brokerPort, int registryPort, int n,
+        int n0, OptionalDouble sigma, int streamThreads) {
+      this(count, model, data, brokerPort, registryPort, n, n0, sigma, streamThreads, null);
+    }
+  }
 
   private Demo() {}
 
   public static int run(Options o, PrintStream out, AtomicBoolean stop) throws Exception {
-    try (ModelSource model = ModelSource.resolve(o.model())) {
+    try (ModelSource model = ModelSource.resolve(o.model(), o.tempRoot())) {
       if (!Files.isRegularFile(model.path())) {
         throw new IllegalArgumentException("model " + model.path() + " not found; pass --model FILE.onnx "
             + "(or --model builtin:mnist-cnn for an untrained stand-in)");
       }
       ImageDataset data = Datasets.open(o.data());
       out.println("starting a KRaft broker and a schema registry ...");
-      try (EmbeddedStack stack = EmbeddedStack.start(o.brokerPort(), o.registryPort())) {
+      try (EmbeddedStack stack = EmbeddedStack.start(o.brokerPort(), o.registryPort(), o.tempRoot())) {
         out.println("Kafka bootstrap servers: " + stack.bootstrapServers());
         out.println("schema registry URL:     " + stack.registryUrl());
         out.println("topics: images -> certified-predictions, audit-dlq, robustness-summary");

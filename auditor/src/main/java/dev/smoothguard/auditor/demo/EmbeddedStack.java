@@ -30,14 +30,20 @@ public final class EmbeddedStack implements AutoCloseable {
 
   /** Starts the registry (a child process, slower) while the broker starts here. */
   public static EmbeddedStack start(int brokerPort, int registryPort) {
+    return start(brokerPort, registryPort, null);
+  }
+
+  /** As {@link #start(int, int)}, with the broker's and the streams' folders under tempRoot (null: system temp). */
+  public static EmbeddedStack start(int brokerPort, int registryPort, Path tempRoot) {
     Path state = null;
     EmbeddedKafka kafka = null;
     EmbeddedRegistry registry = null;
     try {
-      state = Files.createTempDirectory("smoothguard-streams-");
+      state = tempRoot == null ? Files.createTempDirectory("smoothguard-streams-")
+          : Files.createTempDirectory(tempRoot, "smoothguard-streams-");
       java.util.concurrent.CompletableFuture<EmbeddedRegistry> reg =
           java.util.concurrent.CompletableFuture.supplyAsync(() -> EmbeddedRegistry.start(registryPort));
-      kafka = EmbeddedKafka.start(brokerPort);
+      kafka = EmbeddedKafka.start(brokerPort, tempRoot);
       registry = reg.join();
       return new EmbeddedStack(kafka, registry, state);
     } catch (IOException e) {
@@ -80,8 +86,10 @@ public final class EmbeddedStack implements AutoCloseable {
     } finally {
       try {
         kafka.close();
+        LOG.info("embedded broker stopped");
       } finally {
         deleteTree(stateDir);
+        LOG.info("deleted {}", stateDir);
       }
     }
   }

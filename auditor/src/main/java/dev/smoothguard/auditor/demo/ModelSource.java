@@ -21,9 +21,15 @@ public final class ModelSource implements AutoCloseable {
   }
 
   public static ModelSource resolve(String spec) {
+    return resolve(spec, null);
+  }
+
+  /** As {@link #resolve(String)}, a builtin model's temp folder under tempRoot (null: system temp). */
+  public static ModelSource resolve(String spec, Path tempRoot) {
     if (spec.startsWith("builtin:")) {
       try {
-        Path dir = Files.createTempDirectory("smoothguard-model-");
+        Path dir = tempRoot == null ? Files.createTempDirectory("smoothguard-model-")
+            : Files.createTempDirectory(tempRoot, "smoothguard-model-");
         String name = spec.substring("builtin:".length());
         return new ModelSource(BuiltinModels.write(name, dir.resolve(name + ".onnx")), dir);
       } catch (IOException e) {

@@ -37,9 +37,21 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @param port the client port, or 0 for a free one
    */
   public static EmbeddedKafka start(int port) {
+    return start(port, null);
+  }
+
+  /**
+   * Starts the broker with its log folder under baseDir (null: the system temp folder); the
+   * folder is deleted on close.
+   */
+  public static EmbeddedKafka start(int port, java.nio.file.Path baseDir) {
     KafkaClusterTestKit cluster = null;
     try {
-      TestKitNodes nodes = new TestKitNodes.Builder()
+      TestKitNodes.Builder nodesBuilder = new TestKitNodes.Builder();
+      if (baseDir != null) {
+        nodesBuilder.setBaseDirectory(java.nio.file.Files.createTempDirectory(baseDir, "kafka-"));
+      }
+      TestKitNodes nodes = nodesBuilder
           .setCombined(true)
           .setNumBrokerNodes(1)
           .setNumControllerNodes(1)

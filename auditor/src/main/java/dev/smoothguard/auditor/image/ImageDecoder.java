@@ -85,6 +85,8 @@ public final class ImageDecoder {
     return new Image(c, h, w, px);
   }
 
+  private static final byte[] PNG_END = {0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xAE, 0x42, 0x60, (byte) 0x82};
+
   private Image encoded(String encoding, int w, int h, int c, byte[] data) {
     BufferedImage img;
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
@@ -96,9 +98,17 @@ public final class ImageDecoder {
       ImageReader reader = readers.next();
       try {
         reader.setInput(in, true, true);
+        // a truncated JPEG decodes with a warning ("premature end"), not an error: refuse it
+        reader.addIIOReadWarningListener((source, warning) -> {
+          throw new ImageRejectedException(RejectReason.BAD_IMAGE, encoding + " is damaged: " + warning);
+        });
         // the header's size, before any pixel is decoded: a bomb is refused here
         long headerW = reader.getWidth(0), headerH = reader.getHeight(0);
         checkPixels(headerW * headerH, "encoded");
+        // ImageIO decodes a PNG cut after its last pixel data without complaint; a PNG ends with IEND
+        if (encoding.equalsIgnoreCase("PNG") && !endsWith(data, PNG_END)) {
+          throw new ImageRejectedException(RejectReason.BAD_IMAGE, "PNG is truncated (no IEND chunk at its end)");
+        }
         img = reader.read(0);
       } finally {
         reader.dispose();
@@ -119,6 +129,14 @@ public final class ImageDecoder {
           + dc + " contradicts the declared " + w + "x" + h + "x" + c);
     }
     return toChw(img, dc);
+  }
+
+  private static boolean endsWith(byte[] data, byte[] suffix) {
+    if (data.length < suffix.length) return false;
+    for (int i = 0; i < suffix.length; i++) {
+      if (data[data.length - suffix.length + i] != suffix[i]) return false;
+    }
+    return true;
   }
 
   private static Image toChw(BufferedImage img, int channels) {

@@ -49,6 +49,8 @@ class ImageDecoderTest {
     assertReason(RejectReason.BAD_IMAGE, () -> grey28.decode("PNG", 28, 28, 1, randomBytes(500)));
     assertReason(RejectReason.BAD_IMAGE,
         () -> grey28.decode("PNG", 28, 28, 1, Arrays.copyOf(png, png.length / 2)));
+    assertReason(RejectReason.BAD_IMAGE,
+        () -> grey28.decode("PNG", 28, 28, 1, Arrays.copyOf(png, png.length - 12)));
     assertReason(RejectReason.BAD_IMAGE, () -> grey28.decode("RAW_U8", 28, 28, 1, Arrays.copyOf(raw, 700)));
     assertReason(RejectReason.BAD_IMAGE, () -> grey28.decode("RAW_U8", 0, 28, 1, raw));
     assertReason(RejectReason.TOO_LARGE, () -> grey28.decode("PNG", 100_000, 100_000, 1, png));
@@ -59,6 +61,17 @@ class ImageDecoderTest {
         () -> grey28.decode("RAW_U8", 14, 14, 1, Arrays.copyOf(raw, 196)));
     assertReason(RejectReason.UNSUPPORTED_ENCODING, () -> grey28.decode("UNKNOWN", 28, 28, 1, raw));
     assertReason(RejectReason.UNSUPPORTED_ENCODING, () -> grey28.decode("PNG", 28, 28, 1, new byte[0]));
+  }
+
+  @Test
+  void aTruncatedJpegIsABadImage() throws Exception {
+    var img = new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    for (int y = 0; y < 28; y++) for (int x = 0; x < 28; x++) img.getRaster().setSample(x, y, 0, (x * y) % 256);
+    var out = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(img, "jpeg", out);
+    byte[] jpeg = out.toByteArray();
+    assertEquals(28, grey28.decode("JPEG", 28, 28, 1, jpeg).image().width());
+    assertReason(RejectReason.BAD_IMAGE, () -> grey28.decode("JPEG", 28, 28, 1, Arrays.copyOf(jpeg, jpeg.length / 2)));
   }
 
   @Test

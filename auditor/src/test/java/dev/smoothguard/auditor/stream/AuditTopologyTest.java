@@ -60,6 +60,7 @@ import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import java.nio.file.Files;
 
 /** The topology on Kafka Streams' test driver, with the real registry and real ONNX Runtime. */
+@org.junit.jupiter.api.extension.ExtendWith(TestStack.Cleanup.class)
 class AuditTopologyTest {
   private static final List<Double> RADII = List.of(0.0, 0.25, 0.5, 1.0);
   private static SmoothingEngine engine;

@@ -22,7 +22,6 @@ public final class TestStack {
   public static synchronized EmbeddedStack get() {
     if (stack == null) {
       stack = EmbeddedStack.start(0, 0);
-      Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "test-stack-close"));
     }
     return stack;
   }
@@ -37,13 +36,32 @@ public final class TestStack {
       try {
         modelDir = Files.createTempDirectory("smoothguard-auditor-test-model-");
         BuiltinModels.write("mnist-mlp", modelDir.resolve("mnist-mlp.onnx"));
-        Path dir = modelDir;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> EmbeddedStack.deleteTree(dir)));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
     return modelDir.resolve("mnist-mlp.onnx");
+  }
+
+  /** Stops the stack and deletes the model; called once when the whole test run ends. */
+  static synchronized void closeAll() {
+    if (stack != null) stack.close();
+    stack = null;
+    EmbeddedStack.deleteTree(modelDir);
+    modelDir = null;
+  }
+
+  /**
+   * Put on every test class that uses the stack: closes it when the test run ends (JUnit's root
+   * store), not in a JVM shutdown hook that the test runner may cut short.
+   */
+  public static final class Cleanup implements org.junit.jupiter.api.extension.BeforeAllCallback {
+    @Override
+    public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context) {
+      context.getRoot().getStore(org.junit.jupiter.api.extension.ExtensionContext.Namespace.GLOBAL)
+          .getOrComputeIfAbsent(TestStack.class.getName(),
+              k -> (org.junit.jupiter.api.extension.ExtensionContext.Store.CloseableResource) TestStack::closeAll);
+    }
   }
 
   /** The sample images shipped in data/ (tests run in auditor/). */
