@@ -1,0 +1,70 @@
+package dev.smoothguard.auditor.cli;
+
+import dev.smoothguard.auditor.demo.ModelSource;
+import dev.smoothguard.auditor.replay.Replayer;
+import dev.smoothguard.schemas.registry.RegistryClient;
+import dev.smoothguard.schemas.registry.RegistryConfig;
+import dev.smoothguard.schemas.v1.ImageEncoding;
+import dev.smoothguard.smoothing.data.Datasets;
+import dev.smoothguard.smoothing.data.ImageDataset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "replay", mixinStandardHelpOptions = true,
+    description = "Produce a dataset's images as ImageEvents (deterministic ids PREFIX-INDEX, labels included).")
+final class ReplayCommand implements Callable<Integer> {
+  @Option(names = "--data", required = true, paramLabel = "SPEC", description = "folder:DIR, idx:IMAGES[,LABELS] or cifar:FILE[,FILE...]")
+  String data;
+
+  @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,...]")
+  String bootstrapServers;
+
+  @Option(names = "--topic", defaultValue = "images", description = "default: ${DEFAULT-VALUE}")
+  String topic;
+
+  @Option(names = "--registry-url", required = true, paramLabel = "URL", description = "schema registry (Confluent API)")
+  String registryUrl;
+
+  @Option(names = "--rate", defaultValue = "0", paramLabel = "R", description = "images per second (0 = as fast as possible)")
+  double rate;
+
+  @Option(names = "--loop", description = "start again after the last image (ids get -pPASS)")
+  boolean loop;
+
+  @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "stop after N images (0 = no limit)")
+  long limit;
+
+  @Option(names = "--encoding", defaultValue = "PNG", description = "PNG or RAW_U8 (default: ${DEFAULT-VALUE})")
+  ImageEncoding encoding;
+
+  @Option(names = "-X", paramLabel = "KEY=VALUE", description = "extra producer setting (security.protocol=SASL_SSL, ...)")
+  Map<String, String> producerProps = new HashMap<>();
+
+  @Override
+  public Integer call() throws Exception {
+    if (rate < 0) throw new IllegalArgumentException("--rate must be >= 0, got " + rate);
+    if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
+    if (encoding != ImageEncoding.PNG && encoding != ImageEncoding.RAW_U8) {
+      throw new IllegalArgumentException("--encoding must be PNG or RAW_U8");
+    }
+    String spec = data;
+    int colon = spec.indexOf(':');
+    if (colon > 0 && spec.startsWith("folder:")) spec = "folder:" + ModelSource.resolvePath(spec.substring(colon + 1));
+    ImageDataset dataset = Datasets.open(spec);
+    long total = limit > 0 ? limit : (loop ? -1 : dataset.size());
+    RegistryClient registry = new RegistryClient(RegistryConfig.of(registryUrl));
+    try (Replayer replayer = new Replayer(bootstrapServers, registry, topic, producerProps);
+        ProgressBar bar = new ProgressBarBuilder().setTaskName("replay " + topic)
+            .setInitialMax(total).setUnit(" img", 1).continuousUpdate().setConsumer(
+                new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+      long sent = replayer.replay(dataset, encoding, rate, loop, limit, bar::stepTo);
+      bar.stepTo(sent);
+    }
+    return 0;
+  }
+}

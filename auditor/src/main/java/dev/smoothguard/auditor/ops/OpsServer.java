@@ -1,0 +1,58 @@
+package dev.smoothguard.auditor.ops;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The operations port: {@code /health} (the process is alive and not shutting down),
+ * {@code /ready} (200 only while the stream is RUNNING) and {@code /metrics} (Prometheus text).
+ */
+public final class OpsServer implements AutoCloseable {
+  private final HttpServer server;
+
+  public OpsServer(int port, BooleanSupplier alive, BooleanSupplier ready, Supplier<String> stateText,
+      Supplier<String> metrics) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(port), 16);
+    server.createContext("/health", ex -> respond(ex, alive.getAsBoolean() ? 200 : 503,
+        alive.getAsBoolean() ? "UP\n" : "DOWN\n", "text/plain"));
+    server.createContext("/ready", ex -> {
+      boolean ok = ready.getAsBoolean();
+      respond(ex, ok ? 200 : 503, stateText.get() + "\n", "text/plain");
+    });
+    server.createContext("/metrics", ex -> respond(ex, 200, metrics.get(),
+        "text/plain; version=0.0.4; charset=utf-8"));
+    server.setExecutor(Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "ops-http");
+      t.setDaemon(true);
+      return t;
+    }));
+    server.start();
+  }
+
+  /** The bound port (useful with port 0). */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static void respond(HttpExchange ex, int status, String body, String type) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+  }
+}

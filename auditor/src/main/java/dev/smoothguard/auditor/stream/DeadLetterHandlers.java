@@ -1,0 +1,152 @@
+package dev.smoothguard.auditor.stream;
+
+import dev.smoothguard.auditor.ops.AuditorMetrics;
+import dev.smoothguard.schemas.serde.SerdeException;
+import dev.smoothguard.schemas.v1.AuditFailure;
+import dev.smoothguard.schemas.v1.FailureReason;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka Streams' three exception handlers, wired to the same dead-letter topic as the audit
+ * step: whatever fails outside it (an unexpected processing error, a result that cannot be
+ * serialized or sent, a corrupt internal record) becomes an AuditFailure with the source
+ * record's original bytes, and the stream goes on. Kafka Streams' built-in DLQ
+ * ({@code errors.dead.letter.queue.topic.name}) writes raw records, so these handlers build the
+ * AuditFailure themselves and hand it to Streams through the handler response, which writes it
+ * in the same transaction as the task's output.
+ */
+public final class DeadLetterHandlers {
+  /** Config key under which the streams properties carry the {@link Target} object. */
+  public static final String TARGET_CONFIG = "smoothguard.dead.letter.target";
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHandlers.class);
+
+  private DeadLetterHandlers() {}
+
+  /** Where and how dead letters are written. */
+  public record Target(String topic, Serializer<AuditFailure> serializer, AuditorMetrics metrics) {}
+
+  /** Puts the handlers and their target into streams properties. */
+  public static void configure(Map<String, Object> props, Target target) {
+    props.put(TARGET_CONFIG, target);
+    props.put("processing.exception.handler", Processing.class.getName());
+    props.put("production.exception.handler", Production.class.getName());
+    props.put("deserialization.exception.handler", Deserialization.class.getName());
+  }
+
+  static Target target(Map<String, ?> configs) {
+    Object t = configs.get(TARGET_CONFIG);
+    if (!(t instanceof Target target)) {
+      throw new IllegalStateException(TARGET_CONFIG + " is not set: use DeadLetterHandlers.configure");
+    }
+    return target;
+  }
+
+  /** True for failures that a retry may cure: registry outage, retriable Kafka errors. */
+  public static boolean isTransient(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SerdeException s && s.isTransient()) return true;
+      if (t instanceof RetriableException) return true;
+    }
+    return false;
+  }
+
+  static List<ProducerRecord<byte[], byte[]>> deadLetter(Target target, ErrorHandlerContext ctx,
+      FailureReason reason, Exception e) {
+    AuditFailure failure = FailureRecords.of(reason, e.getMessage() == null ? e.toString() : e.getMessage(),
+        ctx.topic(), ctx.partition(), ctx.offset(), ctx.sourceRawKey(), ctx.sourceRawValue(), null, e);
+    byte[] value = target.serializer().serialize(target.topic(), failure);
+    target.metrics().deadLettered(reason.name());
+    LOG.warn("dead-lettered {}-{}@{} as {}: {}", ctx.topic(), ctx.partition(), ctx.offset(), reason, e.toString());
+    return List.of(new ProducerRecord<>(target.topic(), null, ctx.sourceRawKey(), value));
+  }
+
+  /** An exception escaped a processor: PROCESSING_ERROR, unless it is transient (then fail and retry). */
+  public static final class Processing implements ProcessingExceptionHandler {
+    private Target target;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+      target = target(configs);
+    }
+
+    @Override
+    public Response handleError(ErrorHandlerContext ctx, Record<?, ?> record, Exception e) {
+      if (isTransient(e)) {
+        LOG.warn("transient failure in {} ({}); the task restarts and retries", ctx.processorNodeId(), e.toString());
+        return Response.fail();
+      }
+      try {
+        return Response.resume(deadLetter(target, ctx, FailureReason.PROCESSING_ERROR, e));
+      } catch (RuntimeException dlqFailed) {
+        LOG.error("cannot write the dead letter for {}-{}@{}: {}", ctx.topic(), ctx.partition(), ctx.offset(), dlqFailed.toString());
+        return Response.fail();
+      }
+    }
+  }
+
+  /** A result could not be serialized or sent: PRODUCTION_ERROR (retriable send errors retry). */
+  public static final class Production implements ProductionExceptionHandler {
+    private Target target;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+      target = target(configs);
+    }
+
+    @Override
+    public Response handleError(ErrorHandlerContext ctx, ProducerRecord<byte[], byte[]> record, Exception e) {
+      if (e instanceof RetriableException) return Response.retry();
+      if (target.topic().equals(record.topic())) return Response.fail(); // the DLQ itself fails: stop
+      return resumeWithDeadLetter(ctx, e);
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes")
+    public Response handleSerializationError(ErrorHandlerContext ctx, ProducerRecord record, Exception e,
+        SerializationExceptionOrigin origin) {
+      if (isTransient(e)) return Response.fail();
+      if (target.topic().equals(record.topic())) return Response.fail();
+      return resumeWithDeadLetter(ctx, e);
+    }
+
+    private Response resumeWithDeadLetter(ErrorHandlerContext ctx, Exception e) {
+      try {
+        return Response.resume(deadLetter(target, ctx, FailureReason.PRODUCTION_ERROR, e));
+      } catch (RuntimeException dlqFailed) {
+        return Response.fail();
+      }
+    }
+  }
+
+  /** A record of an internal topic (the summary repartition) does not deserialize. */
+  public static final class Deserialization implements DeserializationExceptionHandler {
+    private Target target;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+      target = target(configs);
+    }
+
+    @Override
+    public Response handleError(ErrorHandlerContext ctx, ConsumerRecord<byte[], byte[]> record, Exception e) {
+      if (isTransient(e)) return Response.fail();
+      try {
+        return Response.resume(deadLetter(target, ctx, FailureReason.UNDECODABLE_RECORD, e));
+      } catch (RuntimeException dlqFailed) {
+        return Response.fail();
+      }
+    }
+  }
+}

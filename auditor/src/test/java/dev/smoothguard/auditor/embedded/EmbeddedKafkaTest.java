@@ -1,0 +1,30 @@
+package dev.smoothguard.auditor.embedded;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+
+class EmbeddedKafkaTest {
+  @Test
+  void startsOnAFixedPortAndCreatesTopicsOnce() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(port)) {
+      assertTrue(kafka.bootstrapServers().endsWith(":" + port), kafka.bootstrapServers());
+      kafka.createTopics(2, List.of("a", "b"));
+      try (Admin admin = kafka.admin()) {
+        // creating again creates nothing: the topics exist
+        assertEquals(List.of(), EmbeddedKafka.Topics.createMissing(admin, List.of("a", "b"), 2, (short) 1));
+        assertTrue(admin.listTopics().names().get().containsAll(Set.of("a", "b")));
+        assertEquals(2, admin.describeTopics(List.of("a")).allTopicNames().get().get("a").partitions().size());
+      }
+    }
+  }
+}

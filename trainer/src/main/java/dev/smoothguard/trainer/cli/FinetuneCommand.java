@@ -1,0 +1,91 @@
+package dev.smoothguard.trainer.cli;
+
+import dev.smoothguard.trainer.train.Finetuning;
+import dev.smoothguard.trainer.train.RunMeta;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "finetune", mixinStandardHelpOptions = true,
+    description = "Noisy fine-tuning of the ViT classifier (consistency regularisation).")
+final class FinetuneCommand implements Callable<Integer> {
+  /** Fashion-MNIST's class names in label order (the IDX files carry none). */
+  static final List<String> FASHION_MNIST = List.of("t-shirt", "trouser", "pullover", "dress",
+      "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot");
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--pretrained", description = "DMAE pre-training checkpoint directory")
+  Path pretrained;
+  @Option(names = "--from-scratch", description = "random initialisation instead of --pretrained")
+  boolean fromScratch;
+  @Option(names = "--config", defaultValue = "tiny", description = "model config with --from-scratch (default ${DEFAULT-VALUE})")
+  String config;
+  @Option(names = "--data", required = true, description = "labelled training data spec")
+  String data;
+  @Option(names = "--class-names", split = ",", description = "class names in label order, or 'fashion-mnist'")
+  List<String> classNames;
+  @Option(names = "--sigma", required = true, description = "Gaussian noise std in [0,1] pixel space")
+  double sigma;
+  @Option(names = "--epochs", defaultValue = "10", description = "epochs (default ${DEFAULT-VALUE})")
+  int epochs;
+  @Option(names = "--batch", defaultValue = "128", description = "images per step, each in --copies noisy copies (default ${DEFAULT-VALUE})")
+  int batch;
+  @Option(names = "--lr", defaultValue = "5e-4", description = "peak learning rate (default ${DEFAULT-VALUE})")
+  double lr;
+  @Option(names = "--warmup", defaultValue = "0.05", description = "warm-up fraction (default ${DEFAULT-VALUE})")
+  double warmup;
+  @Option(names = "--consistency-lambda", defaultValue = "2", description = "λ, KL weight; 0 = off (default ${DEFAULT-VALUE})")
+  double lambda;
+  @Option(names = "--consistency-eta", defaultValue = "0.5", description = "η, entropy weight (default ${DEFAULT-VALUE})")
+  double eta;
+  @Option(names = "--copies", defaultValue = "2", description = "noisy copies per image, m (default ${DEFAULT-VALUE})")
+  int copies;
+  @Option(names = "--seed", defaultValue = "1", description = "seed (default ${DEFAULT-VALUE})")
+  long seed;
+  @Option(names = "--max-images", defaultValue = "0", description = "use only the first N training images (0 = all)")
+  int maxImages;
+  @Option(names = "--max-steps", defaultValue = "0", description = "stop after this many steps in all (0 = epochs decide)")
+  long maxSteps;
+  @Option(names = "--time-budget", defaultValue = "0", description = "minutes; LR schedule ends and a checkpoint is written when it runs out (0 = none)")
+  double budgetMinutes;
+  @Option(names = "--eval-data", description = "held-out data for accuracy after each epoch")
+  String evalData;
+  @Option(names = "--eval-max", defaultValue = "1000", description = "held-out images used (default ${DEFAULT-VALUE})")
+  int evalMax;
+  @Option(names = "--no-augment", description = "no random crop/flip")
+  boolean noAugment;
+  @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
+  boolean resume;
+  @Option(names = "--out", required = true, description = "checkpoint directory")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!resume && (pretrained == null) == !fromScratch) {
+      throw new IllegalArgumentException("give exactly one of --pretrained DIR or --from-scratch");
+    }
+    Checks.positive("--epochs", epochs);
+    Checks.positive("--batch", batch);
+    Checks.positive("--copies", copies);
+    Checks.range("--sigma", sigma, 0, 10);
+    Checks.range("--consistency-lambda", lambda, 0, 1000);
+    Checks.range("--consistency-eta", eta, 0, 1000);
+    List<String> names = classNames != null && classNames.size() == 1 && "fashion-mnist".equals(classNames.get(0))
+        ? FASHION_MNIST : classNames;
+    RunMeta meta = Finetuning.run(new Finetuning.Settings(pretrained, fromScratch, config, data, names,
+        sigma, epochs, batch, lr, warmup, lambda, eta, copies, seed, maxImages, maxSteps, budgetMinutes,
+        evalData, evalMax, out, resume, !noAugment, TrainerCli.invocation(spec)));
+    System.out.printf("fine-tuning: %d of %d steps (%.2f epochs), checkpoint %s%n",
+        meta.step(), meta.totalSteps(), meta.epochsDone(), out);
+    if (meta.evals() != null && !meta.evals().isEmpty()) {
+      var e = meta.evals().get(meta.evals().size() - 1);
+      System.out.printf("held-out accuracy (%d images): %.4f clean, %.4f at sigma=%s%n",
+          e.images(), e.cleanAccuracy(), e.noisyAccuracy(), meta.sigma());
+    }
+    return 0;
+  }
+}

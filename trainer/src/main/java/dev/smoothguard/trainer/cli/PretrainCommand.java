@@ -1,0 +1,61 @@
+package dev.smoothguard.trainer.cli;
+
+import dev.smoothguard.trainer.train.Pretraining;
+import dev.smoothguard.trainer.train.RunMeta;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+    description = "DMAE pre-training: noisy + masked images, reconstruct the clean image.")
+final class PretrainCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--data", required = true, description = "training data: idx:IMAGES[,LABELS], folder:DIR, cifar:FILES")
+  String data;
+  @Option(names = "--config", defaultValue = "tiny", description = "model config: tiny, vit-b16 (default ${DEFAULT-VALUE})")
+  String config;
+  @Option(names = "--sigma", defaultValue = "0.25", description = "Gaussian noise std in [0,1] pixel space (default ${DEFAULT-VALUE})")
+  double sigma;
+  @Option(names = "--mask-ratio", defaultValue = "0.75", description = "fraction of patches masked (default ${DEFAULT-VALUE})")
+  double maskRatio;
+  @Option(names = "--epochs", defaultValue = "10", description = "epochs (default ${DEFAULT-VALUE})")
+  int epochs;
+  @Option(names = "--batch", defaultValue = "256", description = "images per step (default ${DEFAULT-VALUE})")
+  int batch;
+  @Option(names = "--lr", defaultValue = "1.5e-3", description = "peak learning rate (default ${DEFAULT-VALUE})")
+  double lr;
+  @Option(names = "--warmup", defaultValue = "0.05", description = "warm-up fraction of the run (default ${DEFAULT-VALUE})")
+  double warmup;
+  @Option(names = "--seed", defaultValue = "1", description = "seed for init, data order, noise, masks (default ${DEFAULT-VALUE})")
+  long seed;
+  @Option(names = "--max-images", defaultValue = "0", description = "use only the first N images (0 = all)")
+  int maxImages;
+  @Option(names = "--max-steps", defaultValue = "0", description = "stop after this many steps in all (0 = epochs decide)")
+  long maxSteps;
+  @Option(names = "--time-budget", defaultValue = "0", description = "minutes; the LR schedule ends and a checkpoint is written when it runs out (0 = none)")
+  double budgetMinutes;
+  @Option(names = "--no-augment", description = "no random crop/flip")
+  boolean noAugment;
+  @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
+  boolean resume;
+  @Option(names = "--out", required = true, description = "checkpoint directory")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    Checks.positive("--epochs", epochs);
+    Checks.positive("--batch", batch);
+    Checks.range("--mask-ratio", maskRatio, 0, 0.99);
+    Checks.range("--sigma", sigma, 0, 10);
+    RunMeta meta = Pretraining.run(new Pretraining.Settings(data, config, sigma, maskRatio, epochs,
+        batch, lr, warmup, seed, maxImages, maxSteps, budgetMinutes, out, resume, !noAugment,
+        TrainerCli.invocation(spec)));
+    System.out.printf("pre-training: %d of %d steps (%.2f epochs), final loss %.4f, checkpoint %s%n",
+        meta.step(), meta.totalSteps(), meta.epochsDone(),
+        meta.history().isEmpty() ? Double.NaN : meta.history().get(meta.history().size() - 1).loss(), out);
+    return 0;
+  }
+}
