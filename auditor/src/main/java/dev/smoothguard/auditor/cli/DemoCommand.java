@@ -43,6 +43,8 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (count < 0) throw new IllegalArgumentException("--count must be >= 0");
+    // the demo prints its own table; the service's start-up log would bury it
+    System.setProperty("org.slf4j.simpleLogger.log.dev.smoothguard.auditor.stream.AuditService", "warn");
     String spec = data;
     if (spec.startsWith("folder:")) {
       spec = "folder:" + dev.smoothguard.auditor.demo.ModelSource.resolvePath(spec.substring(7));

@@ -41,7 +41,7 @@ public final class BenchStream {
   public record Options(String model, String data, int count, int n, int n0, double sigma, int warmup) {}
 
   public record Result(double engineImagesPerSecond, double streamImagesPerSecond, long peakHeapBytes,
-      long peakRssBytes) {
+      long peakRssBytes, double engineCpuPerImage, double streamCpuPerImage) {
     public double ratio() {
       return streamImagesPerSecond / engineImagesPerSecond;
     }
@@ -73,7 +73,9 @@ public final class BenchStream {
         // 1) the engine alone (measured before and after the stream: A-B-A against drift in
         // machine load; the ratio uses their mean)
         for (int i = 0; i < o.warmup(); i++) engine.run(images.get(i).image(), settings);
+        long c0 = cpuNanos();
         double engineBefore = engineAlone(engine, settings, images.subList(o.warmup(), images.size()));
+        double engineCpu = (cpuNanos() - c0) / 1e9 / count;
         out.printf(Locale.ROOT, "engine alone:       %.2f images/s%n", engineBefore);
 
         // 2) end to end through Kafka, same engine
@@ -90,13 +92,18 @@ public final class BenchStream {
           }
           sendAndAwait(producer, reader, events.subList(0, o.warmup()));
           long s0 = System.nanoTime();
+          long sc0 = cpuNanos();
           sendAndAwait(producer, reader, events.subList(o.warmup(), events.size()));
           double streamIps = count / ((System.nanoTime() - s0) / 1e9);
+          double streamCpu = (cpuNanos() - sc0) / 1e9 / count;
           out.printf(Locale.ROOT, "end to end (Kafka): %.2f images/s%n", streamIps);
           double engineAfter = engineAlone(engine, settings, images.subList(o.warmup(), images.size()));
           out.printf(Locale.ROOT, "engine alone again: %.2f images/s (auditor idle)%n", engineAfter);
-          Result r = new Result((engineBefore + engineAfter) / 2, streamIps, peakHeap(), peakRss());
+          Result r = new Result((engineBefore + engineAfter) / 2, streamIps, peakHeap(), peakRss(), engineCpu, streamCpu);
           out.printf(Locale.ROOT, "ratio end-to-end / engine (mean of both): %.3f (goal >= 0.8)%n", r.ratio());
+          // CPU seconds per image of this process (broker included): less sensitive to other load
+          out.printf(Locale.ROOT, "CPU per image: engine %.3f s, end to end %.3f s (everything: broker, "
+              + "producer, consumer, streams) -> CPU ratio %.3f%n", engineCpu, streamCpu, engineCpu / streamCpu);
           out.printf(Locale.ROOT, "peak memory: heap %.0f MiB, process RSS %.0f MiB (broker, streams, engine in one JVM)%n",
               r.peakHeapBytes() / 1048576.0, r.peakRssBytes() / 1048576.0);
           return r;
@@ -124,6 +131,10 @@ public final class BenchStream {
       b.predictions().forEach(p -> waiting.remove(p.getImageId()));
       b.failures().forEach(f -> waiting.remove(f.getImageId()));
     }
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** Sum of the heap pools' peak usage. */

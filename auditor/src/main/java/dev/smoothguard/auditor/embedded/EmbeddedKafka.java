@@ -25,10 +25,12 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static final String FIXED_LISTENER = "FIXED";
   private final KafkaClusterTestKit cluster;
   private final int fixedPort;
+  private final java.nio.file.Path logDir;
 
-  private EmbeddedKafka(KafkaClusterTestKit cluster, int fixedPort) {
+  private EmbeddedKafka(KafkaClusterTestKit cluster, int fixedPort, java.nio.file.Path logDir) {
     this.cluster = cluster;
     this.fixedPort = fixedPort;
+    this.logDir = logDir;
   }
 
   /**
@@ -46,11 +48,14 @@ public final class EmbeddedKafka implements AutoCloseable {
    */
   public static EmbeddedKafka start(int port, java.nio.file.Path baseDir) {
     KafkaClusterTestKit cluster = null;
+    java.nio.file.Path logDir = null;
     try {
-      TestKitNodes.Builder nodesBuilder = new TestKitNodes.Builder();
-      if (baseDir != null) {
-        nodesBuilder.setBaseDirectory(java.nio.file.Files.createTempDirectory(baseDir, "kafka-"));
-      }
+      // Our own folder: the test kit's default one is deleted by a JVM shutdown hook, which on
+      // Ctrl-C pulls the logs from under the running broker and makes it halt the JVM before
+      // anything else is cleaned up.
+      logDir = baseDir == null ? java.nio.file.Files.createTempDirectory("smoothguard-kafka-")
+          : java.nio.file.Files.createTempDirectory(baseDir, "kafka-");
+      TestKitNodes.Builder nodesBuilder = new TestKitNodes.Builder().setBaseDirectory(logDir);
       TestKitNodes nodes = nodesBuilder
           .setCombined(true)
           .setNumBrokerNodes(1)
@@ -80,15 +85,17 @@ public final class EmbeddedKafka implements AutoCloseable {
       cluster.format();
       cluster.startup();
       cluster.waitForReadyBrokers();
-      EmbeddedKafka kafka = new EmbeddedKafka(cluster, port);
+      EmbeddedKafka kafka = new EmbeddedKafka(cluster, port, logDir);
       LOG.info("embedded KRaft broker ready at {}", kafka.bootstrapServers());
       return kafka;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       closeQuietly(cluster);
+      dev.smoothguard.auditor.demo.EmbeddedStack.deleteTree(logDir);
       throw new IllegalStateException("interrupted while starting the embedded broker", e);
     } catch (Exception e) {
       closeQuietly(cluster);
+      dev.smoothguard.auditor.demo.EmbeddedStack.deleteTree(logDir);
       throw new IllegalStateException("cannot start the embedded Kafka broker"
           + (port > 0 ? " on port " + port : "") + ": " + rootMessage(e), e);
     }
@@ -113,6 +120,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   @Override
   public void close() {
     closeQuietly(cluster);
+    dev.smoothguard.auditor.demo.EmbeddedStack.deleteTree(logDir);
   }
 
   private static void closeQuietly(KafkaClusterTestKit cluster) {

@@ -57,6 +57,11 @@ public final class AuditorMetrics implements AutoCloseable {
     counter("smoothguard.noisy.samples", "model", model);
   }
 
+  /** Registers the dead-letter counter of a reason at zero. */
+  public void registerReason(String reason) {
+    counter("smoothguard.dlq.records", "reason", reason);
+  }
+
   /** One record sent to the dead-letter topic. */
   public void deadLettered(String reason) {
     counter("smoothguard.dlq.records", "reason", reason).increment();

@@ -122,6 +122,11 @@ public final class AuditService implements AutoCloseable {
 
     AuditorMetrics metrics = new AuditorMetrics();
     metrics.registerModel(certifier.modelRef().getName());
+    // every series exists from the start (dashboards and alerts see 0 / NaN, not "no data")
+    for (double r : config.summaryRadii()) metrics.certifiedAccuracy(certifier.modelRef().getName(), r, Double.NaN);
+    for (var reason : dev.smoothguard.schemas.v1.FailureReason.values()) {
+      if (reason != dev.smoothguard.schemas.v1.FailureReason.UNKNOWN) metrics.registerReason(reason.name());
+    }
     Topology topology = AuditTopology.build(config.topics(), config.summaryWindow(),
         config.summaryGrace(), config.summaryRadii(), certifier, serdes, metrics);
     LOG.debug("topology:\n{}", topology.describe());

@@ -91,6 +91,10 @@ class AuditTopologyTest {
     final AvroSerializer<ImageEvent> events = new AvroSerializer<>(registry, false);
 
     Harness(String prefix, SmoothingEngine engine) {
+      this(prefix, engine, settings);
+    }
+
+    Harness(String prefix, SmoothingEngine engine, SmoothingSettings settings) {
       topics = new Topics(prefix + "-images", prefix + "-predictions", prefix + "-dlq", prefix + "-summary");
       Certifier certifier = new Certifier(engine, settings, ShapePolicy.REJECT, 100_000);
       var topology = AuditTopology.build(topics, Duration.ofSeconds(10), Duration.ZERO, RADII, certifier, serdes, metrics);
@@ -168,6 +172,22 @@ class AuditTopologyTest {
       assertTrue(scrape.contains("smoothguard_images_total{model=\"mnist-mlp\"} 4.0"), scrape);
       assertTrue(scrape.contains("smoothguard_noisy_samples_total{model=\"mnist-mlp\"} 880.0"), scrape);
       assertTrue(scrape.contains("smoothguard_certify_latency_seconds_count{model=\"mnist-mlp\"} 4"), scrape);
+    }
+  }
+
+  @Test
+  void targetModeSaysWhetherTheTargetRadiusWasProven() {
+    SmoothingSettings target = new SmoothingSettings(0.25, 20, 400, 0.001, 100, Mode.TARGET,
+        OptionalDouble.of(0.1), OptionalLong.of(3));
+    try (Harness h = new Harness("target", engine, target)) {
+      Instant t = Instant.parse("2026-01-01T00:00:00Z");
+      h.pipe("t", h.bytes(event("t", 11, 2, t)), t);
+      CertifiedPrediction p = h.out.readValue();
+      assertEquals(dev.smoothguard.schemas.v1.CertificationMode.TARGET, p.getMode());
+      assertEquals(0.1, p.getTargetRadius());
+      assertNotNull(p.getCertifiedAtTarget());
+      assertTrue(p.getSamplesUsed() <= 420, "at most n0 + n samples: " + p.getSamplesUsed());
+      if (p.getCertifiedAtTarget()) assertTrue(p.getRadius() >= 0.1, "proven radius " + p.getRadius());
     }
   }
 
@@ -309,6 +329,38 @@ class AuditTopologyTest {
       String scrape = h.metrics.scrape();
       assertTrue(scrape.contains("smoothguard_certified_accuracy{model=\"mnist-mlp\",radius=\"0.25\"}"), scrape);
       assertNotNull(s.getModel().getSha256());
+    }
+  }
+
+  @Test
+  void aRegistryOutageIsNotADeadLetterButAFailedTaskThatIsRetried() throws Exception {
+    int deadPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      deadPort = socket.getLocalPort();
+    }
+    RegistryClient dead = new RegistryClient(dev.smoothguard.schemas.registry.RegistryConfig
+        .of("http://127.0.0.1:" + deadPort).withRetries(1, Duration.ofMillis(10), Duration.ofMillis(10)));
+    try (Harness h = new Harness("outage", engine)) {
+      // the images are read through the unreachable registry; everything else as usual
+      AuditSerdes serdes = new AuditSerdes(dev.smoothguard.schemas.serde.AvroDeserializer.specific(dead, ImageEvent.class),
+          h.serdes.predictions(), h.serdes.failures(), h.serdes.summaries());
+      Certifier certifier = new Certifier(engine, settings, ShapePolicy.REJECT, 100_000);
+      var topology = AuditTopology.build(h.topics, Duration.ofSeconds(10), Duration.ZERO, RADII, certifier, serdes, h.metrics);
+      Properties p = new Properties();
+      p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ttd-outage-2");
+      p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+      Map<String, Object> handlers = new HashMap<>();
+      DeadLetterHandlers.configure(handlers, new DeadLetterHandlers.Target(h.topics.dlq(), h.serdes.failures().serializer(), h.metrics));
+      p.putAll(handlers);
+      try (TopologyTestDriver driver = new TopologyTestDriver(topology, p)) {
+        var in = driver.createInputTopic(h.topics.images(), new ByteArraySerializer(), new ByteArraySerializer());
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        byte[] value = h.bytes(event("o", 1, 1, t)); // a valid record whose schema must be fetched
+        org.apache.kafka.streams.errors.StreamsException e = org.junit.jupiter.api.Assertions.assertThrows(
+            org.apache.kafka.streams.errors.StreamsException.class, () -> in.pipeInput("o".getBytes(), value, t));
+        assertTrue(DeadLetterHandlers.isTransient(e), e.toString());
+        assertTrue(driver.createOutputTopic(h.topics.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer()).isEmpty());
+      }
     }
   }
 

@@ -106,6 +106,8 @@ class EndToEndTest {
           "smoothguard_noisy_samples_total", "smoothguard_certify_latency_seconds_bucket",
           "smoothguard_certify_latency_seconds_count", "smoothguard_certify_latency_seconds_sum",
           "smoothguard_consumer_lag_records", "smoothguard_stream_state 1.0",
+          "smoothguard_dlq_records_total{reason=\"MODEL_ERROR\"} 0.0",
+          "smoothguard_certified_accuracy{model=\"mnist-mlp\",radius=\"0.5\"}",
           "kafka_stream_thread_process_total")) {
         assertTrue(metrics.contains(name), name + " missing from /metrics");
       }
