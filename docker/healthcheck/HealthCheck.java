@@ -7,9 +7,10 @@ import java.net.URI;
  * Container health probe for the auditor images: exits 0 when {@code GET url} answers 2xx,
  * 1 otherwise (connection refused, timeout, any other status).
  *
- * <p>The Temurin JRE and NVIDIA CUDA runtime images ship neither curl nor wget, and installing
- * one only for a probe would grow the attack surface, so the build stage compiles this one class
- * and the HEALTHCHECK runs it with the image's own JRE. The URL defaults to the auditor's
+ * <p>The NVIDIA CUDA runtime image removes curl after its own setup and the Temurin JRE image does
+ * not promise curl or wget; installing one only for a probe would grow the image and its attack
+ * surface. The JRE is always there, so the build stage compiles this one class and the
+ * HEALTHCHECK runs it with the image's own JRE. The URL defaults to the auditor's
  * {@code /health} on {@code SMOOTHGUARD_HTTP_PORT} (8080), so moving the port by environment moves
  * the probe with it.
  */

@@ -50,8 +50,9 @@ public final class Bench {
       long[] batches = new long[v];
       double[] secs = new double[v];
       long end = System.nanoTime() + (long) (v * seconds * 1e9);
-      while (System.nanoTime() < end || batches[0] < minBatches) {
-        for (int i = 0; i < v; i++) {
+      for (int round = 0; System.nanoTime() < end || batches[0] < minBatches; round++) {
+        for (int j = 0; j < v; j++) {
+          int i = (round + j) % v; // rotate who goes first: no variant always follows another
           long start = System.nanoTime();
           variants[i].run();
           secs[i] += (System.nanoTime() - start) / 1e9;

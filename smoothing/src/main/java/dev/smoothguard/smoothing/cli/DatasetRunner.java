@@ -7,7 +7,6 @@ import dev.smoothguard.smoothing.engine.Certificate;
 import dev.smoothguard.smoothing.engine.SmoothingEngine;
 import dev.smoothguard.smoothing.engine.SmoothingSettings;
 import dev.smoothguard.smoothing.report.ResultRow;
-import dev.smoothguard.smoothing.report.ResultsTsv;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -84,9 +83,5 @@ final class DatasetRunner {
         n, run.rows().stream().filter(r -> r.predict() < 0).count() / (double) Math.max(1, n),
         run.samples() / (double) Math.max(1, n), run.wallSeconds(),
         run.samples() / Math.max(1e-9, run.wallSeconds()), engine.device());
-  }
-
-  static String tsvLineCertify(ResultRow r) {
-    return ResultsTsv.certifyLine(r);
   }
 }

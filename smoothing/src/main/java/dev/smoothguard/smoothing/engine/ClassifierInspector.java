@@ -75,8 +75,9 @@ final class ClassifierInspector {
       }
       int h = size(file, "height", s[2], options.height().orElse(-1));
       int w = size(file, "width", s[3], options.width().orElse(-1));
-      if (!(out.getInfo() instanceof TensorInfo to) || to.getShape().length != 2) {
-        throw new ModelException("model " + file + ": output '" + out.getName() + "' must be logits of rank 2 [N,K], is "
+      if (!(out.getInfo() instanceof TensorInfo to) || to.getShape().length != 2
+          || to.type != OnnxJavaType.FLOAT) {
+        throw new ModelException("model " + file + ": output '" + out.getName() + "' must be float logits of rank 2 [N,K], is "
             + out.getInfo());
       }
       long k = to.getShape()[1];

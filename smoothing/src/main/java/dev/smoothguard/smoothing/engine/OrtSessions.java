@@ -46,6 +46,10 @@ final class OrtSessions {
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       if (options.intraOpThreads() > 0) so.setIntraOpNumThreads(options.intraOpThreads());
+      // idle intra-op threads would otherwise spin for a while after each run, taking the
+      // cores from the engine's other sessions and from other processes; a graph run here
+      // takes milliseconds, so waking sleeping threads costs nothing measurable
+      so.addConfigEntry("session.intra_op.allow_spinning", "0");
       if (device.startsWith("cuda")) so.addCUDA(Integer.parseInt(device.substring(5)));
       return ENV.createSession(model, so);
     }

@@ -211,7 +211,7 @@ public final class SmoothingEngine implements AutoCloseable {
 
   private void checkImage(Image x) {
     if (x.channels() != info.channels()) {
-      throw new IllegalArgumentException("image has " + x.channels() + " channel(s), model "
+      throw new ModelException("image has " + x.channels() + " channel(s), model "
           + info.name() + " expects " + info.channels());
     }
   }

@@ -149,6 +149,37 @@ public final class GraphBuilder {
     return node("Flatten", List.of(x), Protos.attr("axis", 1L));
   }
 
+  /** x [..., in] · W [in, out] + b (MatMul + Add, for inputs of rank > 2). */
+  public String linear(String x, float[] weight, float[] bias, int in, int out) {
+    String w = floats("W", new long[] {in, out}, weight);
+    String b = floats("b", new long[] {out}, bias);
+    return node("Add", List.of(node("MatMul", List.of(x, w)), b));
+  }
+
+  /** LayerNormalization over the last axis (opset 17+), scale 1 and bias 0 unless given. */
+  public String layerNorm(String x, float[] scale, float[] bias) {
+    String s = floats("ln_scale", new long[] {scale.length}, scale);
+    String b = floats("ln_bias", new long[] {bias.length}, bias);
+    return node("LayerNormalization", List.of(x, s, b), Protos.attr("axis", -1L),
+        Protos.attr("epsilon", 1e-6f));
+  }
+
+  /** Exact GELU, x·Φ(x) = 0.5·x·(1 + erf(x/√2)), from opset-13 ops. */
+  public String gelu(String x) {
+    String erf = node("Erf", List.of(node("Mul", List.of(x, floats("inv_sqrt2", new long[0], (float) (1 / Math.sqrt(2)))))));
+    String onePlus = node("Add", List.of(erf, floats("one", new long[0], 1f)));
+    return node("Mul", List.of(node("Mul", List.of(x, onePlus)), floats("half", new long[0], 0.5f)));
+  }
+
+  /** Reshape to a constant target shape (0 = keep that input dim, -1 = infer). */
+  public String reshape(String x, long... shape) {
+    return node("Reshape", List.of(x, longs("shape", shape)));
+  }
+
+  public String transpose(String x, long... perm) {
+    return node("Transpose", List.of(x), Protos.attr("perm", perm));
+  }
+
   public GraphProto graph() {
     return graph.build();
   }

@@ -16,6 +16,7 @@ import java.util.OptionalLong;
  * image [1,C,h,w], batch [1] (int64)
  *   -> Expand to [batch,C,h,w] -> + RandomNormalLike(scale=sigma[, seed])
  *   -> (Resize to the classifier's H,W when h,w differ; the radius stays in h,w pixel space)
+ *   -> Reshape to [-1,C,H,W] (static shape for the classifier's optimisations)
  *   -> classifier -> ArgMax -> OneHot(K) -> ReduceSum over the batch -> counts [K] (int64)
  * </pre>
  *
@@ -73,6 +74,10 @@ public final class SmoothingGraph {
     if (spec.imageHeight() != spec.modelHeight() || spec.imageWidth() != spec.modelWidth()) {
       noisy = resize(g, noisy, batch, c, spec.modelHeight(), spec.modelWidth());
     }
+    // Expand's target shape is computed at run time, so shape inference knows nothing of the
+    // result; a constant-shape Reshape restores [?, C, H, W] and with it the classifier's
+    // shape-dependent fusions (measured: a ViT ran ~2x slower without it)
+    noisy = g.reshape(noisy, -1, c, spec.modelHeight(), spec.modelWidth());
     String logits = GraphInliner.inline(g, classifier.getGraph(), noisy, "clf/");
     String counts = voteCounts(g, logits, spec.numClasses());
     g.addNode("Identity", List.of(counts), List.of(COUNTS));

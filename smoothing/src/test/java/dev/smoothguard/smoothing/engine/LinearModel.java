@@ -46,7 +46,11 @@ record LinearModel(float[] w, float b, int channels, int height, int width) {
   }
 
   Path write(Path file) throws IOException {
-    GraphBuilder g = new GraphBuilder("linear", 17);
+    return write(file, 17);
+  }
+
+  Path write(Path file, long opset) throws IOException {
+    GraphBuilder g = new GraphBuilder("linear", opset);
     String x = g.flatten(g.input("x", DataType.FLOAT, "N", (long) channels, (long) height, (long) width));
     float[] weights = new float[2 * w.length];
     System.arraycopy(w, 0, weights, w.length, w.length);

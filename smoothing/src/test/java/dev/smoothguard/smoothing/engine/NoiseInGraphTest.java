@@ -103,6 +103,29 @@ class NoiseInGraphTest {
   }
 
   @Test
+  void wrapsClassifiersOfOlderOpsetsAndRejectsTooOldOnes() throws Exception {
+    LinearModel m = LinearModel.standard();
+    for (long opset : new long[] {11, 12, 13}) {
+      Path file = m.write(dir.resolve("lin" + opset + ".onnx"), opset);
+      try (SmoothingEngine e = SmoothingEngine.open(file, EngineOptions.defaults().withDevice("cpu"))) {
+        // same size (no Resize) and 8x8 -> 4x4 (Resize with the opset's input forms)
+        assertEquals(1_500, java.util.Arrays.stream(e.sampleCounts(m.imageAt(2), 0.1, OptionalLong.of(1), 1_500, 1_000)).sum());
+        float[] px = new float[64];
+        java.util.Arrays.fill(px, 5f); // far from the boundary: w·x = 5·Σw
+        double dot = 0;
+        for (float w : m.w()) dot += 5 * w;
+        assertEquals(300, e.sampleCounts(new Image(1, 8, 8, px), 0.1, OptionalLong.of(1), 300, 100)[dot > m.b() ? 1 : 0]);
+      }
+    }
+    Path old = m.write(dir.resolve("lin9.onnx"), 9);
+    try (SmoothingEngine e = SmoothingEngine.open(old, EngineOptions.defaults().withDevice("cpu"))) {
+      ModelException ex = org.junit.jupiter.api.Assertions.assertThrows(ModelException.class,
+          () -> e.sampleCounts(m.imageAt(1), 0.1, OptionalLong.empty(), 10, 10));
+      assertTrue(ex.getMessage().contains("opset 9"), ex.getMessage());
+    }
+  }
+
+  @Test
   void residentMemoryStaysFlatOverTenThousandGraphRuns() throws Exception {
     // heap fixed and pre-touched in the probe JVM, so RSS growth is native memory only
     String[] rss = probe("memory", mlp.toString(), "1000", "10000", "16").split(" ");
