@@ -22,6 +22,11 @@ class EmbeddedKafkaTest {
       try (Admin admin = kafka.admin()) {
         // creating again creates nothing: the topics exist
         assertEquals(List.of(), EmbeddedKafka.Topics.createMissing(admin, List.of("a", "b"), 2, (short) 1));
+        // the broker's metadata follows the controller's shortly after creation
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!admin.listTopics().names().get().containsAll(Set.of("a", "b")) && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+        }
         assertTrue(admin.listTopics().names().get().containsAll(Set.of("a", "b")));
         assertEquals(2, admin.describeTopics(List.of("a")).allTopicNames().get().get("a").partitions().size());
       }
