@@ -34,6 +34,9 @@ final class BenchStreamCommand implements Callable<Integer> {
   @Option(names = "--ort-threads", defaultValue = "0", description = "ONNX Runtime intra-op threads (0 = all cores; default: ${DEFAULT-VALUE})")
   int ortThreads;
 
+  @Option(names = "--guarantee", defaultValue = "exactly_once_v2", description = "exactly_once_v2 or at_least_once (default: ${DEFAULT-VALUE})")
+  String guarantee;
+
   @Override
   public Integer call() throws Exception {
     if (count < 1 || warmup < 0) throw new IllegalArgumentException("--count must be >= 1 and --warmup >= 0");
@@ -42,7 +45,7 @@ final class BenchStreamCommand implements Callable<Integer> {
     if (!m.startsWith("builtin:") && !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(m))) {
       throw new IllegalArgumentException("model " + m + " not found; pass --model FILE.onnx or builtin:mnist-cnn");
     }
-    BenchStream.run(new BenchStream.Options(m, spec, count, n, n0, sigma, warmup, ortThreads), System.out);
+    BenchStream.run(new BenchStream.Options(m, spec, count, n, n0, sigma, warmup, ortThreads, guarantee), System.out);
     return 0;
   }
 }

@@ -38,7 +38,7 @@ import java.util.Set;
 public final class BenchStream {
   private BenchStream() {}
 
-  public record Options(String model, String data, int count, int n, int n0, double sigma, int warmup, int ortThreads) {}
+  public record Options(String model, String data, int count, int n, int n0, double sigma, int warmup, int ortThreads, String guarantee) {}
 
   public record Result(double engineImagesPerSecond, double streamImagesPerSecond, long peakHeapBytes,
       long peakRssBytes, double engineCpuPerImage, double streamCpuPerImage) {
@@ -64,13 +64,14 @@ public final class BenchStream {
       props.put("sigma", Double.toString(o.sigma()));
       props.put("http.port", "0");
       props.put("ort.threads", Integer.toString(o.ortThreads()));
+      props.put("kafka.processing.guarantee", o.guarantee());
       props.put("kafka.state.dir", stack.newStateDir().toString());
       AuditorConfig config = AuditorConfig.from(props, Map.of());
       try (SmoothingEngine engine = AuditService.openEngine(config)) {
         SmoothingSettings settings = AuditService.settings(config, engine.model());
-        out.printf(Locale.ROOT, "model %s on %s (%d intra-op threads); n0=%d n=%d sigma=%.2f; %d images (+%d warm-up)%n",
+        out.printf(Locale.ROOT, "model %s on %s (%d intra-op threads); n0=%d n=%d sigma=%.2f; %d images (+%d warm-up); %s%n",
             engine.model().name(), engine.device(), config.effectiveOrtThreads(Runtime.getRuntime().availableProcessors()),
-            o.n0(), o.n(), o.sigma(), count, o.warmup());
+            o.n0(), o.n(), o.sigma(), count, o.warmup(), o.guarantee());
 
         // 1) the engine alone (measured before and after the stream: A-B-A against drift in
         // machine load; the ratio uses their mean)
