@@ -85,7 +85,10 @@ public final class AuditorMetrics implements AutoCloseable {
     Gauge.builder("smoothguard.stream.state", streams, s -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
         .description("1 when the Kafka Streams application is RUNNING").register(registry);
     DoubleSupplier lag = () -> maxLag(streams, inputTopic);
+    // Micrometer holds gauge objects weakly: without a strong reference the lambda is
+    // collected and the gauge reads NaN from then on.
     Gauge.builder("smoothguard.consumer.lag.records", lag, DoubleSupplier::getAsDouble)
+        .strongReference(true)
         .description("Max records lag over the input topic's partitions").register(registry);
     streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
