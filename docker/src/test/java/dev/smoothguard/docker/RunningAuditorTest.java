@@ -66,7 +66,7 @@ class RunningAuditorTest {
     @BeforeAll
     void startFeedAndScrape() throws Exception {
         Path model = BuiltinModels.write("mnist-cnn", temp.resolve("mnist-cnn.onnx"));
-        stack = EmbeddedStack.start(0, 0);
+        stack = EmbeddedStack.start(0, 0, temp);
 
         Map<String, String> env = new LinkedHashMap<>(Stack.cpuImage().env());
         env.putAll(ComposeFile.environment(Stack.compose().service("auditor")));

@@ -47,9 +47,10 @@ final class ModelOptions {
     }
     try {
       Path dir = Files.createTempDirectory("smoothguard-builtin");
+      // deleteOnExit runs in reverse order of registration: the file first, then its folder
+      dir.toFile().deleteOnExit();
       Path file = BuiltinModels.write(name, dir.resolve(name + ".onnx"));
       file.toFile().deleteOnExit();
-      dir.toFile().deleteOnExit();
       return file;
     } catch (IOException e) {
       throw new ModelException("cannot write builtin model " + name + ": " + e.getMessage(), e);
