@@ -58,6 +58,8 @@ final class FinetuneCommand implements Callable<Integer> {
   int evalMax;
   @Option(names = "--no-augment", description = "no random crop/flip")
   boolean noAugment;
+  @Option(names = "--clip-grad", defaultValue = "0", description = "clip the gradients' global L2 norm to this (0 = off; non-finite steps are always skipped)")
+  double clipGrad;
   @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
   boolean resume;
   @Option(names = "--out", required = true, description = "checkpoint directory")
@@ -78,7 +80,7 @@ final class FinetuneCommand implements Callable<Integer> {
         ? FASHION_MNIST : classNames;
     RunMeta meta = Finetuning.run(new Finetuning.Settings(pretrained, fromScratch, config, data, names,
         sigma, epochs, batch, lr, warmup, lambda, eta, copies, seed, maxImages, maxSteps, budgetMinutes,
-        evalData, evalMax, out, resume, !noAugment, TrainerCli.invocation(spec)));
+        evalData, evalMax, out, resume, !noAugment, clipGrad, TrainerCli.invocation(spec)));
     System.out.printf("fine-tuning: %d of %d steps (%.2f epochs), checkpoint %s%n",
         meta.step(), meta.totalSteps(), meta.epochsDone(), out);
     if (meta.evals() != null && !meta.evals().isEmpty()) {

@@ -39,6 +39,8 @@ final class PretrainCommand implements Callable<Integer> {
   double budgetMinutes;
   @Option(names = "--no-augment", description = "no random crop/flip")
   boolean noAugment;
+  @Option(names = "--clip-grad", defaultValue = "0", description = "clip the gradients' global L2 norm to this (0 = off; non-finite steps are always skipped)")
+  double clipGrad;
   @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
   boolean resume;
   @Option(names = "--out", required = true, description = "checkpoint directory")
@@ -51,7 +53,7 @@ final class PretrainCommand implements Callable<Integer> {
     Checks.range("--mask-ratio", maskRatio, 0, 0.99);
     Checks.range("--sigma", sigma, 0, 10);
     RunMeta meta = Pretraining.run(new Pretraining.Settings(data, config, sigma, maskRatio, epochs,
-        batch, lr, warmup, seed, maxImages, maxSteps, budgetMinutes, out, resume, !noAugment,
+        batch, lr, warmup, seed, maxImages, maxSteps, budgetMinutes, out, resume, !noAugment, clipGrad,
         TrainerCli.invocation(spec)));
     System.out.printf("pre-training: %d of %d steps (%.2f epochs), final loss %.4f, checkpoint %s%n",
         meta.step(), meta.totalSteps(), meta.epochsDone(),

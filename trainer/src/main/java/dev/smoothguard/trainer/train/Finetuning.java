@@ -40,7 +40,7 @@ public final class Finetuning {
       List<String> classNames, double sigma, int epochs, int batch, double learningRate,
       double warmupFraction, double lambda, double eta, int copies, long seed, int maxImages,
       long maxSteps, double budgetMinutes, String evalData, int evalMax, Path out, boolean resume,
-      boolean augment, String command) {}
+      boolean augment, double clipGradNorm, String command) {}
 
   private Finetuning() {}
 
@@ -149,7 +149,7 @@ public final class Finetuning {
       };
       TrainLoop.Plan plan = new TrainLoop.Plan(data.size(), meta.batch(), meta.totalSteps(), meta.step(),
           s.budgetMinutes() * 60, meta.seed(), new Schedule(meta.learningRate(), 0, s.warmupFraction()),
-          "finetune");
+          "finetune", s.clipGradNorm());
       TrainLoop.run(plan, model, manager, adamw, rate, history, step, hooks);
       return RunMeta.read(s.out());
     }

@@ -39,7 +39,7 @@ public final class Pretraining {
   public record Settings(String data, String config, double sigma, double maskRatio, int epochs,
       int batch, double learningRate, double warmupFraction, long seed, int maxImages,
       long maxSteps, double budgetMinutes, Path out, boolean resume, boolean augment,
-      String command) {}
+      double clipGradNorm, String command) {}
 
   private Pretraining() {}
 
@@ -115,7 +115,7 @@ public final class Pretraining {
       };
       TrainLoop.Plan plan = new TrainLoop.Plan(data.size(), meta.batch(), meta.totalSteps(), meta.step(),
           s.budgetMinutes() * 60, meta.seed(), new Schedule(meta.learningRate(), 0, s.warmupFraction()),
-          "pretrain");
+          "pretrain", s.clipGradNorm());
       TrainLoop.run(plan, model, manager, adamw, rate, history, step, hooks);
       return RunMeta.read(s.out());
     }

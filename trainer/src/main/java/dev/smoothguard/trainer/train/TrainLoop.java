@@ -48,13 +48,52 @@ final class TrainLoop {
   }
 
   record Plan(int datasetSize, int batch, long totalSteps, long startStep, double budgetSeconds,
-      long seed, Schedule schedule, String task) {
+      long seed, Schedule schedule, String task, double clipGradNorm) {
     long stepsPerEpoch() {
       return datasetSize / batch;
     }
   }
 
   private TrainLoop() {}
+
+  /**
+   * One optimiser step from the collected gradients, which are zeroed afterwards. A step whose
+   * loss or gradient norm is not finite is skipped (the gradients are zeroed, the weights stay),
+   * so one bad batch cannot poison the weights. With {@code clipGradNorm > 0} the gradients are
+   * scaled down to that global L2 norm.
+   */
+  private static boolean applyUpdate(List<Parameter> params, Optimizer optimizer, float loss, double clipGradNorm) {
+    List<NDArray> grads = new ArrayList<>(params.size());
+    try {
+      double sumSquares = 0;
+      for (Parameter p : params) {
+        NDArray g = p.getArray().getGradient();
+        grads.add(g);
+        try (NDArray sq = g.square(); NDArray sum = sq.sum()) {
+          sumSquares += sum.getFloat();
+        }
+      }
+      double norm = Math.sqrt(sumSquares);
+      boolean finite = Float.isFinite(loss) && Double.isFinite(norm);
+      if (finite) {
+        float scale = clipGradNorm > 0 && norm > clipGradNorm ? (float) (clipGradNorm / norm) : 1f;
+        for (int i = 0; i < params.size(); i++) {
+          Parameter p = params.get(i);
+          if (scale == 1f) {
+            optimizer.update(p.getId(), p.getArray(), grads.get(i));
+          } else {
+            try (NDArray scaled = grads.get(i).mul(scale)) {
+              optimizer.update(p.getId(), p.getArray(), scaled);
+            }
+          }
+        }
+      }
+      for (NDArray g : grads) g.subi(g); // zero for the next step
+      return finite;
+    } finally {
+      grads.forEach(NDArray::close);
+    }
+  }
 
   /** Runs from {@code plan.startStep()} and returns the step reached. */
   static long run(Plan plan, Block block, NDManager manager, Optimizer optimizer,
@@ -81,6 +120,8 @@ final class TrainLoop {
     double imagesPerSecond = 0;
     boolean outOfTime = false;
     boolean tracksAccuracy = false;
+    int skipped = 0;
+    int applied = 0;
     try (ProgressBar bar = new ProgressBarBuilder().setTaskName(plan.task())
         .setInitialMax(plan.totalSteps()).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(2000)
         .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" steps", 1)
@@ -103,31 +144,31 @@ final class TrainLoop {
             out = stepFn.run(sm, indices, rng);
             gc.backward(out.loss());
           }
-          for (Parameter p : params) {
-            NDArray w = p.getArray();
-            try (NDArray g = w.getGradient()) {
-              optimizer.update(p.getId(), w, g);
-              g.subi(g); // zero for the next step
-            }
+          float loss = out.loss().getFloat();
+          if (applyUpdate(params, optimizer, loss, plan.clipGradNorm())) {
+            lossSum += loss;
+            tracksAccuracy = out.correct() != null;
+            if (tracksAccuracy) correctSum += out.correct().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
+            seen += out.images();
+            applied++;
+          } else {
+            skipped++;
+            LOG.warn("step {}: non-finite loss or gradient (loss {}); update skipped ({} so far)", step, loss, skipped);
           }
-          lossSum += out.loss().getFloat();
-          tracksAccuracy = out.correct() != null;
-          if (tracksAccuracy) correctSum += out.correct().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
-          seen += out.images();
         }
         step++;
         bar.stepTo(step);
         if (step % LOG_EVERY == 0 || step == plan.totalSteps()) {
           double window = (System.nanoTime() - windowStart) / 1e9;
           imagesPerSecond = seen / Math.max(1e-9, window);
-          int steps = (int) (step % LOG_EVERY == 0 ? LOG_EVERY : step % LOG_EVERY);
-          double loss = lossSum / steps;
-          Double acc = tracksAccuracy ? (double) correctSum / seen : null;
+          double loss = applied == 0 ? Double.NaN : lossSum / applied;
+          Double acc = tracksAccuracy && seen > 0 ? (double) correctSum / seen : null;
           history.add(new LogPoint(step, (double) step / spe, loss, acc, imagesPerSecond));
           bar.setExtraMessage(String.format(" loss %.4f  %.0f img/s", loss, imagesPerSecond));
           lossSum = 0;
           correctSum = 0;
           seen = 0;
+          applied = 0;
           windowStart = System.nanoTime();
         }
         boolean epochDone = step % spe == 0;
