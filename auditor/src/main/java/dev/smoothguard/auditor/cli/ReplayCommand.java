@@ -1,6 +1,7 @@
 package dev.smoothguard.auditor.cli;
 
 import dev.smoothguard.auditor.demo.ModelSource;
+import dev.smoothguard.auditor.replay.ReplayOrder;
 import dev.smoothguard.auditor.replay.Replayer;
 import dev.smoothguard.schemas.registry.RegistryClient;
 import dev.smoothguard.schemas.registry.RegistryConfig;
@@ -42,6 +43,10 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--encoding", defaultValue = "PNG", description = "PNG or RAW_U8 (default: ${DEFAULT-VALUE})")
   ImageEncoding encoding;
 
+  @Option(names = "--order", defaultValue = "DATASET",
+      description = "DATASET (dataset order) or INTERLEAVED (one image of each class in turn); ids are dataset positions either way (default: ${DEFAULT-VALUE})")
+  ReplayOrder order;
+
   @Option(names = "-X", paramLabel = "KEY=VALUE", description = "extra producer setting (security.protocol=SASL_SSL, ...)")
   Map<String, String> producerProps = new HashMap<>();
 
@@ -62,7 +67,7 @@ final class ReplayCommand implements Callable<Integer> {
         ProgressBar bar = new ProgressBarBuilder().setTaskName("replay " + topic)
             .setInitialMax(total).setUnit(" img", 1).continuousUpdate().setConsumer(
                 new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
-      long sent = replayer.replay(dataset, encoding, rate, loop, limit, bar::stepTo);
+      long sent = replayer.replay(dataset, order.indices(dataset), encoding, rate, loop, limit, bar::stepTo);
       bar.stepTo(sent);
     }
     return 0;

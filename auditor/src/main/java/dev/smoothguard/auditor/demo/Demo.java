@@ -1,6 +1,7 @@
 package dev.smoothguard.auditor.demo;
 
 import dev.smoothguard.auditor.config.AuditorConfig;
+import dev.smoothguard.auditor.replay.ReplayOrder;
 import dev.smoothguard.auditor.replay.Replayer;
 import dev.smoothguard.auditor.stream.AuditService;
 import dev.smoothguard.schemas.registry.RegistryClient;
@@ -117,7 +118,8 @@ public final class Demo {
     CountDownLatch replayDone = new CountDownLatch(1);
     Thread replay = new Thread(() -> {
       try (Replayer r = new Replayer(stack.bootstrapServers(), registry, config.topics().images(), Map.of())) {
-        r.replay(data, ImageEncoding.PNG, 0, o.count() > data.size(), o.count(), sent -> { });
+        r.replay(data, ReplayOrder.INTERLEAVED.indices(data), ImageEncoding.PNG, 0, o.count() > data.size(),
+            o.count(), sent -> { });
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (RuntimeException e) {

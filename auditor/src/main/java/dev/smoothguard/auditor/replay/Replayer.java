@@ -60,11 +60,20 @@ public final class Replayer implements AutoCloseable {
    */
   public long replay(ImageDataset data, ImageEncoding encoding, double rate, boolean loop, long limit,
       LongConsumer progress) throws InterruptedException {
+    return replay(data, ReplayOrder.DATASET.indices(data), encoding, rate, loop, limit, progress);
+  }
+
+  /**
+   * As {@link #replay(ImageDataset, ImageEncoding, double, boolean, long, LongConsumer)}, sending
+   * the images in the given order; ids stay the images' dataset positions.
+   */
+  public long replay(ImageDataset data, int[] order, ImageEncoding encoding, double rate, boolean loop,
+      long limit, LongConsumer progress) throws InterruptedException {
     String prefix = idPrefix(data.spec());
     long sent = 0;
     long start = System.nanoTime();
     for (long pass = 0; ; pass++) {
-      for (int i = 0; i < data.size(); i++) {
+      for (int i : order) {
         if (limit > 0 && sent >= limit) return finish(sent);
         if (Thread.currentThread().isInterrupted()) throw new InterruptedException();
         if (rate > 0) {
