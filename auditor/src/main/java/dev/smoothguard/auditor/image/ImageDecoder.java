@@ -1,9 +1,9 @@
 package dev.smoothguard.auditor.image;
 
 import dev.smoothguard.auditor.config.ShapePolicy;
+import dev.smoothguard.smoothing.data.DecodedPixels;
 import dev.smoothguard.smoothing.data.Image;
 import java.awt.image.BufferedImage;
-import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
@@ -123,12 +123,12 @@ public final class ImageDecoder {
       throw new ImageRejectedException(RejectReason.BAD_IMAGE, encoding + " does not decode");
     }
     int dw = img.getWidth(), dh = img.getHeight();
-    int dc = img.getColorModel().getNumColorComponents() == 1 ? 1 : 3;
+    int dc = DecodedPixels.channelsOf(img);
     if (dw != w || dh != h || dc != c) {
       throw new ImageRejectedException(RejectReason.WRONG_SHAPE, "decoded " + dw + "x" + dh + "x"
           + dc + " contradicts the declared " + w + "x" + h + "x" + c);
     }
-    return toChw(img, dc);
+    return DecodedPixels.toChw(img);
   }
 
   private static boolean endsWith(byte[] data, byte[] suffix) {
@@ -137,30 +137,6 @@ public final class ImageDecoder {
       if (data[data.length - suffix.length + i] != suffix[i]) return false;
     }
     return true;
-  }
-
-  private static Image toChw(BufferedImage img, int channels) {
-    int h = img.getHeight(), w = img.getWidth(), plane = h * w;
-    if (channels == 1) {
-      Raster r = img.getRaster();
-      float max = (1 << img.getColorModel().getComponentSize(0)) - 1;
-      float[] px = new float[plane];
-      for (int y = 0; y < h; y++) {
-        for (int x = 0; x < w; x++) px[y * w + x] = r.getSample(x, y, 0) / max;
-      }
-      return new Image(1, h, w, px);
-    }
-    float[] px = new float[3 * plane];
-    for (int y = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) {
-        int argb = img.getRGB(x, y);
-        int i = y * w + x;
-        px[i] = ((argb >> 16) & 0xFF) / 255f;
-        px[plane + i] = ((argb >> 8) & 0xFF) / 255f;
-        px[2 * plane + i] = (argb & 0xFF) / 255f;
-      }
-    }
-    return new Image(3, h, w, px);
   }
 
   private DecodedImage fitToModel(Image image) {

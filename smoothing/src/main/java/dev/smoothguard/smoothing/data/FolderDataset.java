@@ -1,7 +1,6 @@
 package dev.smoothguard.smoothing.data;
 
 import java.awt.image.BufferedImage;
-import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,28 +68,7 @@ record FolderDataset(String spec, List<Path> files, int[] labels, List<String> c
       throw new DatasetException(file + ": cannot decode image (" + e.getMessage() + ")", e);
     }
     if (img == null) throw new DatasetException(file + ": not a PNG or JPEG image");
-    int h = img.getHeight(), w = img.getWidth();
-    if (img.getColorModel().getNumColorComponents() == 1) {
-      Raster r = img.getRaster();
-      float max = (1 << img.getColorModel().getComponentSize(0)) - 1;
-      float[] px = new float[h * w];
-      for (int y = 0; y < h; y++) {
-        for (int x = 0; x < w; x++) px[y * w + x] = r.getSample(x, y, 0) / max;
-      }
-      return new Image(1, h, w, px);
-    }
-    float[] px = new float[3 * h * w];
-    int plane = h * w;
-    for (int y = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) {
-        int argb = img.getRGB(x, y);
-        int i = y * w + x;
-        px[i] = ((argb >> 16) & 0xFF) / 255f;
-        px[plane + i] = ((argb >> 8) & 0xFF) / 255f;
-        px[2 * plane + i] = (argb & 0xFF) / 255f;
-      }
-    }
-    return new Image(3, h, w, px);
+    return DecodedPixels.toChw(img);
   }
 
   private static boolean isImageFile(Path p) {
