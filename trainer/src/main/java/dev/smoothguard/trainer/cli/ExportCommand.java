@@ -16,7 +16,8 @@ final class ExportCommand implements Callable<Integer> {
   Path out;
   @Option(names = "--name", description = "model name for the card (default: file name without .onnx)")
   String name;
-  @Option(names = "--version", defaultValue = "1", description = "model version (default ${DEFAULT-VALUE})")
+  // not --version: that is the standard "print version" flag, and the clash hid --help
+  @Option(names = "--model-version", defaultValue = "1", description = "model version for the card (default ${DEFAULT-VALUE})")
   String version;
   @Option(names = "--dataset", description = "dataset description for the card (default: the training spec)")
   String dataset;
