@@ -40,14 +40,17 @@ public final class AuditorMetrics implements AutoCloseable {
     counter("smoothguard.images", "model", model).increment();
     if (abstained) counter("smoothguard.abstained", "model", model).increment();
     counter("smoothguard.noisy.samples", "model", model).increment(samples);
-    timers.computeIfAbsent(model, m -> Timer.builder("smoothguard.certify.latency")
-            .description("Wall time to certify one image (decode excluded)")
-            .tag("model", m)
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1))
-            .maximumExpectedValue(Duration.ofMinutes(10))
-            .register(registry))
-        .record(Duration.ofNanos((long) (latencyMs * 1e6)));
+    latency(model).record(Duration.ofNanos((long) (latencyMs * 1e6)));
+  }
+
+  private Timer latency(String model) {
+    return timers.computeIfAbsent(model, m -> Timer.builder("smoothguard.certify.latency")
+        .description("Wall time to certify one image (decode excluded)")
+        .tag("model", m)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(10))
+        .register(registry));
   }
 
   /** Registers the per-model meters at zero, so dashboards see them before the first image. */
@@ -55,6 +58,7 @@ public final class AuditorMetrics implements AutoCloseable {
     counter("smoothguard.images", "model", model);
     counter("smoothguard.abstained", "model", model);
     counter("smoothguard.noisy.samples", "model", model);
+    latency(model);
   }
 
   /** Registers the dead-letter counter of a reason at zero. */
