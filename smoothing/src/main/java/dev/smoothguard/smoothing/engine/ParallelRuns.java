@@ -14,7 +14,7 @@ import java.util.function.IntFunction;
  * running whole graph runs on a session with one intra-op thread. Why: measured on the 2-core
  * machine with the tiny ViT, one session with 2 intra-op threads and batch 1000 classified
  * ~1 970 noisy samples/s, the same with runs of 64 ~2 360 (the activations of a small run stay
- * in cache), and two single-threaded runs of 64 at a time ~2 800 (no fork-join of both cores
+ * in cache), and two single-threaded runs of 64 or 128 at a time ~2 800 (no fork-join of both cores
  * around each of the graph's ~150 small ops). The pool is shared by all callers of the engine,
  * so concurrent certifications queue their chunks instead of oversubscribing the cores.
  */
