@@ -35,6 +35,8 @@ public final class SmoothingEngine implements AutoCloseable {
   private final EngineOptions options;
   private final Map<GraphKey, OrtSession> smoothing = new ConcurrentHashMap<>();
   private final Map<Long, OnnxTensor> batchSizes = new ConcurrentHashMap<>();
+  /** On the CPU, unseeded graphs run in chunks side by side; null on a GPU. */
+  private final ParallelRuns parallel;
   private static final int MAX_CACHED_BATCH_SIZES = 64;
 
   /** What a smoothing graph is specialised for (sigma and seed are attributes of its nodes). */
@@ -47,6 +49,7 @@ public final class SmoothingEngine implements AutoCloseable {
     this.bare = bare;
     this.device = device;
     this.options = options;
+    this.parallel = device.equals("cpu") ? new ParallelRuns(ParallelRuns.workersFor(options)) : null;
   }
 
   public static SmoothingEngine open(Path onnxModel, EngineOptions options) {
@@ -81,7 +84,7 @@ public final class SmoothingEngine implements AutoCloseable {
     checkImage(x);
     OrtSession graph = smoothingSession(s.sigma(), s.seed(), x.height(), x.width());
     try (OnnxTensor image = imageTensor(x)) {
-      Smoothing.Sampler sampler = num -> counts(graph, image, num, s.batch());
+      Smoothing.Sampler sampler = num -> counts(graph, image, num, s.batch(), s.seed().isEmpty());
       Smoothing.Decision d = switch (s.mode()) {
         case CERTIFY -> Smoothing.certify(sampler, s);
         case PREDICT -> Smoothing.predict(sampler, s);
@@ -103,30 +106,47 @@ public final class SmoothingEngine implements AutoCloseable {
     checkImage(x);
     OrtSession graph = smoothingSession(sigma, seed, x.height(), x.width());
     try (OnnxTensor image = imageTensor(x)) {
-      return counts(graph, image, num, batch);
+      return counts(graph, image, num, batch, seed.isEmpty());
     } catch (OrtException e) {
       throw new ModelException("running the smoothing graph failed: " + OrtSessions.firstLine(e), e);
     }
   }
 
-  private long[] counts(OrtSession graph, OnnxTensor image, int num, int batch) {
+  /**
+   * Class counts of {@code num} samples in graph runs of at most {@code batch}. Unseeded graphs
+   * on the CPU run in chunks of at most {@link ParallelRuns#CPU_CHUNK} side by side (see
+   * {@link ParallelRuns}); a seeded graph runs its batches in order on the calling thread, so
+   * its noise stream, and with it the counts, stay reproducible.
+   */
+  private long[] counts(OrtSession graph, OnnxTensor image, int num, int batch, boolean unseeded) {
+    if (parallel != null && unseeded) {
+      return parallel.counts(num, Math.min(batch, ParallelRuns.CPU_CHUNK), info.numClasses(),
+          size -> countsOfOneRun(graph, image, size));
+    }
     long[] total = new long[info.numClasses()];
     for (int left = num; left > 0; left -= batch) {
-      long b = Math.min(batch, left);
-      try {
-        OnnxTensor cached = cachedBatchSize(b);
-        try (OnnxTensor own = cached == null ? batchTensor(b) : null;
-            OrtSession.Result r = graph.run(Map.of(SmoothingGraph.IMAGE, image,
-                SmoothingGraph.BATCH, cached != null ? cached : own))) {
-          LongBuffer c = ((OnnxTensor) r.get(0)).getLongBuffer();
-          for (int k = 0; k < total.length; k++) total[k] += c.get(k);
-        }
-      } catch (OrtException e) {
-        throw new ModelException("running the smoothing graph of " + info.path() + " failed: "
-            + OrtSessions.firstLine(e), e);
-      }
+      long[] c = countsOfOneRun(graph, image, Math.min(batch, left));
+      for (int k = 0; k < total.length; k++) total[k] += c[k];
     }
     return total;
+  }
+
+  /** One graph run: class counts of {@code b} noisy copies. */
+  private long[] countsOfOneRun(OrtSession graph, OnnxTensor image, long b) {
+    try {
+      OnnxTensor cached = cachedBatchSize(b);
+      try (OnnxTensor own = cached == null ? batchTensor(b) : null;
+          OrtSession.Result r = graph.run(Map.of(SmoothingGraph.IMAGE, image,
+              SmoothingGraph.BATCH, cached != null ? cached : own))) {
+        LongBuffer c = ((OnnxTensor) r.get(0)).getLongBuffer();
+        long[] counts = new long[info.numClasses()];
+        c.get(counts);
+        return counts;
+      }
+    } catch (OrtException e) {
+      throw new ModelException("running the smoothing graph of " + info.path() + " failed: "
+          + OrtSessions.firstLine(e), e);
+    }
   }
 
   /**
@@ -204,7 +224,11 @@ public final class SmoothingEngine implements AutoCloseable {
       } catch (IllegalArgumentException e) {
         throw new ModelException("model " + info.path() + ": " + e.getMessage(), e);
       }
-      return OrtSessions.open(graph.toByteArray(), options, device,
+      // runs of an unseeded CPU graph go side by side on the engine's workers, one core each
+      EngineOptions sessionOptions = parallel != null && seed.isEmpty()
+          ? new EngineOptions(options.device(), 1, options.height(), options.width())
+          : options;
+      return OrtSessions.open(graph.toByteArray(), sessionOptions, device,
           "the smoothing graph of " + info.path());
     });
   }
@@ -218,6 +242,7 @@ public final class SmoothingEngine implements AutoCloseable {
 
   @Override
   public void close() {
+    if (parallel != null) parallel.close();
     smoothing.values().forEach(SmoothingEngine::closeQuietly);
     smoothing.clear();
     batchSizes.values().forEach(OnnxTensor::close);
