@@ -161,4 +161,32 @@ class SmoothingStatisticsTest {
     long[] one = engine.sampleCounts(linear.imageAt(0.1), SIGMA, OptionalLong.empty(), 7, 3);
     assertEquals(7, one[0] + one[1]);
   }
+
+  /**
+   * Unseeded CPU graphs run their chunks side by side (ParallelRuns). Every chunk must draw its
+   * own noise: if two chunks of a call ever shared a noise stream, their counts would be equal and
+   * the variance of a call's count would double. On the hyperplane (pA = 1/2) a call of 256
+   * samples (two chunks of 128 on two workers) has count ~ Binomial(256, 1/2): mean 128,
+   * variance 64; duplicated chunks would give variance 128. Over 400 calls the sample variance
+   * has a standard error of about 4.5, so 96 is 7 standard errors from either case.
+   */
+  @Test
+  void parallelChunksDrawIndependentNoise() {
+    try (SmoothingEngine twoWorkers = SmoothingEngine.open(dir.resolve("linear.onnx"),
+        new EngineOptions("cpu", 2, java.util.OptionalInt.empty(), java.util.OptionalInt.empty()))) {
+      int calls = 400;
+      double sum = 0, sumSq = 0;
+      for (int i = 0; i < calls; i++) {
+        long[] c = twoWorkers.sampleCounts(linear.imageAt(0), SIGMA, OptionalLong.empty(), 256, 1000);
+        assertEquals(256, c[0] + c[1]);
+        sum += c[0];
+        sumSq += (double) c[0] * c[0];
+      }
+      double mean = sum / calls;
+      double variance = (sumSq - calls * mean * mean) / (calls - 1);
+      assertEquals(128, mean, 3, "mean count on the hyperplane");
+      assertTrue(variance > 40 && variance < 96,
+          "variance of a call's count " + variance + " (64 if chunks are independent, 128 if shared)");
+    }
+  }
 }
