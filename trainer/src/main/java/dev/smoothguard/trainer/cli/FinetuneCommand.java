@@ -17,6 +17,7 @@ final class FinetuneCommand implements Callable<Integer> {
       "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  @CommandLine.Mixin RunOptions run;
 
   @Option(names = "--pretrained", description = "DMAE pre-training checkpoint directory")
   Path pretrained;
@@ -36,38 +37,20 @@ final class FinetuneCommand implements Callable<Integer> {
   int batch;
   @Option(names = "--lr", defaultValue = "5e-4", description = "peak learning rate (default ${DEFAULT-VALUE})")
   double lr;
-  @Option(names = "--warmup", defaultValue = "0.05", description = "warm-up fraction (default ${DEFAULT-VALUE})")
-  double warmup;
   @Option(names = "--consistency-lambda", defaultValue = "2", description = "λ, KL weight; 0 = off (default ${DEFAULT-VALUE})")
   double lambda;
   @Option(names = "--consistency-eta", defaultValue = "0.5", description = "η, entropy weight (default ${DEFAULT-VALUE})")
   double eta;
   @Option(names = "--copies", defaultValue = "2", description = "noisy copies per image, m (default ${DEFAULT-VALUE})")
   int copies;
-  @Option(names = "--seed", defaultValue = "1", description = "seed (default ${DEFAULT-VALUE})")
-  long seed;
-  @Option(names = "--max-images", defaultValue = "0", description = "use only the first N training images (0 = all)")
-  int maxImages;
-  @Option(names = "--max-steps", defaultValue = "0", description = "stop after this many steps in all (0 = epochs decide)")
-  long maxSteps;
-  @Option(names = "--time-budget", defaultValue = "0", description = "minutes; LR schedule ends and a checkpoint is written when it runs out (0 = none)")
-  double budgetMinutes;
   @Option(names = "--eval-data", description = "held-out data for accuracy after each epoch")
   String evalData;
   @Option(names = "--eval-max", defaultValue = "1000", description = "held-out images used (default ${DEFAULT-VALUE})")
   int evalMax;
-  @Option(names = "--no-augment", description = "no random crop/flip")
-  boolean noAugment;
-  @Option(names = "--clip-grad", defaultValue = "0", description = "clip the gradients' global L2 norm to this (0 = off; non-finite steps are always skipped)")
-  double clipGrad;
-  @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
-  boolean resume;
-  @Option(names = "--out", required = true, description = "checkpoint directory")
-  Path out;
 
   @Override
   public Integer call() throws Exception {
-    if (!resume && (pretrained == null) == !fromScratch) {
+    if (!run.resume && (pretrained == null) == !fromScratch) {
       throw new IllegalArgumentException("give exactly one of --pretrained DIR or --from-scratch");
     }
     Checks.positive("--epochs", epochs);
@@ -79,10 +62,10 @@ final class FinetuneCommand implements Callable<Integer> {
     List<String> names = classNames != null && classNames.size() == 1 && "fashion-mnist".equals(classNames.get(0))
         ? FASHION_MNIST : classNames;
     RunMeta meta = Finetuning.run(new Finetuning.Settings(pretrained, fromScratch, config, data, names,
-        sigma, epochs, batch, lr, warmup, lambda, eta, copies, seed, maxImages, maxSteps, budgetMinutes,
-        evalData, evalMax, out, resume, !noAugment, clipGrad, TrainerCli.invocation(spec)));
+        sigma, epochs, batch, lr, run.warmup, lambda, eta, copies, run.seed, run.maxImages, run.maxSteps, run.budgetMinutes,
+        evalData, evalMax, run.out, run.resume, !run.noAugment, run.clipGrad, TrainerCli.invocation(spec)));
     System.out.printf("fine-tuning: %d of %d steps (%.2f epochs), checkpoint %s%n",
-        meta.step(), meta.totalSteps(), meta.epochsDone(), out);
+        meta.step(), meta.totalSteps(), meta.epochsDone(), run.out);
     if (meta.evals() != null && !meta.evals().isEmpty()) {
       var e = meta.evals().get(meta.evals().size() - 1);
       System.out.printf("held-out accuracy (%d images): %.4f clean, %.4f at sigma=%s%n",

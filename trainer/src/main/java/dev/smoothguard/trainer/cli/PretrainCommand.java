@@ -2,7 +2,6 @@ package dev.smoothguard.trainer.cli;
 
 import dev.smoothguard.trainer.train.Pretraining;
 import dev.smoothguard.trainer.train.RunMeta;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,6 +11,7 @@ import picocli.CommandLine.Option;
     description = "DMAE pre-training: noisy + masked images, reconstruct the clean image.")
 final class PretrainCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  @CommandLine.Mixin RunOptions run;
 
   @Option(names = "--data", required = true, description = "training data: idx:IMAGES[,LABELS], folder:DIR, cifar:FILES")
   String data;
@@ -27,24 +27,6 @@ final class PretrainCommand implements Callable<Integer> {
   int batch;
   @Option(names = "--lr", defaultValue = "1.5e-3", description = "peak learning rate (default ${DEFAULT-VALUE})")
   double lr;
-  @Option(names = "--warmup", defaultValue = "0.05", description = "warm-up fraction of the run (default ${DEFAULT-VALUE})")
-  double warmup;
-  @Option(names = "--seed", defaultValue = "1", description = "seed for init, data order, noise, masks (default ${DEFAULT-VALUE})")
-  long seed;
-  @Option(names = "--max-images", defaultValue = "0", description = "use only the first N images (0 = all)")
-  int maxImages;
-  @Option(names = "--max-steps", defaultValue = "0", description = "stop after this many steps in all (0 = epochs decide)")
-  long maxSteps;
-  @Option(names = "--time-budget", defaultValue = "0", description = "minutes; the LR schedule ends and a checkpoint is written when it runs out (0 = none)")
-  double budgetMinutes;
-  @Option(names = "--no-augment", description = "no random crop/flip")
-  boolean noAugment;
-  @Option(names = "--clip-grad", defaultValue = "0", description = "clip the gradients' global L2 norm to this (0 = off; non-finite steps are always skipped)")
-  double clipGrad;
-  @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
-  boolean resume;
-  @Option(names = "--out", required = true, description = "checkpoint directory")
-  Path out;
 
   @Override
   public Integer call() throws Exception {
@@ -53,11 +35,11 @@ final class PretrainCommand implements Callable<Integer> {
     Checks.range("--mask-ratio", maskRatio, 0, 0.99);
     Checks.range("--sigma", sigma, 0, 10);
     RunMeta meta = Pretraining.run(new Pretraining.Settings(data, config, sigma, maskRatio, epochs,
-        batch, lr, warmup, seed, maxImages, maxSteps, budgetMinutes, out, resume, !noAugment, clipGrad,
+        batch, lr, run.warmup, run.seed, run.maxImages, run.maxSteps, run.budgetMinutes, run.out, run.resume, !run.noAugment, run.clipGrad,
         TrainerCli.invocation(spec)));
     System.out.printf("pre-training: %d of %d steps (%.2f epochs), final loss %.4f, checkpoint %s%n",
         meta.step(), meta.totalSteps(), meta.epochsDone(),
-        meta.history().isEmpty() ? Double.NaN : meta.history().get(meta.history().size() - 1).loss(), out);
+        meta.history().isEmpty() ? Double.NaN : meta.history().get(meta.history().size() - 1).loss(), run.out);
     return 0;
   }
 }
