@@ -133,18 +133,14 @@ public final class Finetuning {
         @Override
         public void save(long stepDone, boolean complete, List<LogPoint> hist, double imagesPerSecond) {
           ips[0] = imagesPerSecond;
-          List<TrainingStep> cmds = new ArrayList<>(commands);
-          cmds.add(new TrainingStep(s.command(), (System.nanoTime() - wallStart) / 1e9));
           try {
             Weights.save(model, s.out().resolve(MODEL_FILE));
-            start.progressed(stepDone, complete, hist, evals, cmds).write(s.out());
-            Charts.lossCurve(s.out().resolve("loss.png"), "fine-tuning (" + cfg.name() + ", σ=" + start.sigma()
-                + (start.upstream() == null ? ", from scratch" : ", DMAE") + ")", hist, evals);
+            Checkpoint.record(s.out(), start, commands, s.command(), wallStart, stepDone, complete, hist, evals,
+                "fine-tuning (" + cfg.name() + ", σ=" + start.sigma()
+                    + (start.upstream() == null ? ", from scratch" : ", DMAE") + ")", imagesPerSecond);
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
-          LOG.info("checkpoint: step {} of {} (epoch {}), {} img/s", stepDone, start.totalSteps(),
-              String.format("%.2f", (double) stepDone / start.stepsPerEpoch()), String.format("%.0f", imagesPerSecond));
         }
       };
       TrainLoop.Plan plan = new TrainLoop.Plan(data.size(), meta.batch(), meta.totalSteps(), meta.step(),

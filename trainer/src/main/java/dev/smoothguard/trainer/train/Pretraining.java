@@ -98,19 +98,14 @@ public final class Pretraining {
         @Override
         public void save(long stepDone, boolean complete, List<LogPoint> hist, double imagesPerSecond) {
           ips[0] = imagesPerSecond;
-          List<TrainingStep> cmds = new ArrayList<>(commands);
-          cmds.add(new TrainingStep(s.command(), (System.nanoTime() - wallStart) / 1e9));
           try {
             Weights.save(model, s.out().resolve(MODEL_FILE));
             Weights.save(model.encoder(), s.out().resolve(ENCODER_FILE));
-            start.progressed(stepDone, complete, hist, null, cmds).write(s.out());
-            Charts.lossCurve(s.out().resolve("loss.png"), "DMAE pre-training (" + cfg.name() + ", σ="
-                + start.sigma() + ")", hist, null);
+            Checkpoint.record(s.out(), start, commands, s.command(), wallStart, stepDone, complete, hist, null,
+                "DMAE pre-training (" + cfg.name() + ", σ=" + start.sigma() + ")", imagesPerSecond);
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
-          LOG.info("checkpoint: step {} of {} (epoch {}), {} img/s", stepDone, start.totalSteps(),
-              String.format("%.2f", (double) stepDone / start.stepsPerEpoch()), String.format("%.0f", imagesPerSecond));
         }
       };
       TrainLoop.Plan plan = new TrainLoop.Plan(data.size(), meta.batch(), meta.totalSteps(), meta.step(),
