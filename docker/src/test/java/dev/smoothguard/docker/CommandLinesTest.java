@@ -44,9 +44,9 @@ class CommandLinesTest {
     @Test
     void theReadmesReplayAgainCommandParses() throws Exception {
         // `docker compose run --rm replay replay ... --loop` from the deployment section
-        String readme = java.nio.file.Files.readString(Repo.root().resolve("README.md"));
+        String readme = java.nio.file.Files.readString(Repo.root().resolve("docs/deployment.md"));
         int at = readme.indexOf("run --rm replay replay ");
-        assertTrue(at > 0, "README shows how to replay again");
+        assertTrue(at > 0, "docs/deployment.md shows how to replay again");
         String line = readme.substring(at + "run --rm replay ".length(), readme.indexOf('`', at)).replaceAll("\\s+", " ").trim();
         ParseResult parsed = parse(List.of(line.split(" ")));
         assertTrue(parsed.subcommand().hasMatchedOption("--loop"));
