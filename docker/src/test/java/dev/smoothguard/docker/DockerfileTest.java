@@ -58,8 +58,9 @@ class DockerfileTest {
 
     @Test
     void theEntrypointRunsTheAuditorJarTheBuildStageProduces() throws Exception {
-        String jar = "auditor/target/" + artifactId(Repo.root().resolve("auditor/pom.xml")) + "-"
-                + version(Repo.root().resolve("pom.xml")) + ".jar";
+        // the parent pom names every jar ${project.artifactId}.jar: no version to repeat here
+        assertEquals("${project.artifactId}", finalName(Repo.root().resolve("pom.xml")));
+        String jar = "auditor/target/" + artifactId(Repo.root().resolve("auditor/pom.xml")) + ".jar";
         String mainClass = launcherMainClass("audit");
         for (Dockerfile d : IMAGES) {
             List<String> entrypoint = d.execForm("ENTRYPOINT");
@@ -119,8 +120,10 @@ class DockerfileTest {
         return topLevel(pom, "artifactId");
     }
 
-    private static String version(Path pom) throws Exception {
-        return topLevel(pom, "version");
+    /** The parent pom's build finalName: the jar name the Dockerfiles and the launcher rely on. */
+    private static String finalName(Path pom) throws Exception {
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
+        return doc.getElementsByTagName("finalName").item(0).getTextContent().trim();
     }
 
     private static String topLevel(Path pom, String tag) throws Exception {

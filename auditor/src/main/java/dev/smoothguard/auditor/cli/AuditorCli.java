@@ -1,11 +1,14 @@
 package dev.smoothguard.auditor.cli;
 
+import dev.smoothguard.smoothing.cli.common.BuildVersion;
 import dev.smoothguard.smoothing.cli.common.CliPolicy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
 /** {@code bin/smoothguard audit|replay} (demo and bench-stream: the demo module's DemoCli). */
-@Command(name = "smoothguard", mixinStandardHelpOptions = true,
+@Command(name = "smoothguard", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+    scope = ScopeType.INHERIT, // every subcommand's --version prints the build version too
     description = "smoothguard auditor: certify every image of a Kafka topic",
     subcommands = {AuditCommand.class, ReplayCommand.class})
 public final class AuditorCli {

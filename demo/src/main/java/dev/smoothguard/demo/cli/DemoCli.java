@@ -1,11 +1,14 @@
 package dev.smoothguard.demo.cli;
 
+import dev.smoothguard.smoothing.cli.common.BuildVersion;
 import dev.smoothguard.smoothing.cli.common.CliPolicy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
 /** {@code bin/smoothguard demo|bench-stream}: the auditor on the embedded dev stack. */
-@Command(name = "smoothguard", mixinStandardHelpOptions = true,
+@Command(name = "smoothguard", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+    scope = ScopeType.INHERIT, // every subcommand's --version prints the build version too
     description = "smoothguard on the embedded dev stack (KRaft broker + schema registry in one process)",
     subcommands = {DemoCommand.class, BenchStreamCommand.class})
 public final class DemoCli {

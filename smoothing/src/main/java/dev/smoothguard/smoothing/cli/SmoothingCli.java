@@ -1,11 +1,14 @@
 package dev.smoothguard.smoothing.cli;
 
+import dev.smoothguard.smoothing.cli.common.BuildVersion;
 import dev.smoothguard.smoothing.cli.common.CliPolicy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
 /** bin/smoothguard certify | predict | bench | plot. */
-@Command(name = "smoothguard", mixinStandardHelpOptions = true, version = "smoothguard 0.1.0",
+@Command(name = "smoothguard", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+    scope = ScopeType.INHERIT, // every subcommand's --version prints the build version too
     description = "Randomized-smoothing certification of ONNX image classifiers.",
     subcommands = {CertifyCommand.class, PredictCommand.class, BenchCommand.class, PlotCommand.class})
 public final class SmoothingCli {

@@ -1,11 +1,14 @@
 package dev.smoothguard.trainer.cli;
 
+import dev.smoothguard.smoothing.cli.common.BuildVersion;
 import dev.smoothguard.smoothing.cli.common.CliPolicy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
 /** Entry point of the trainer module: {@code train (pretrain|finetune|bench)} and {@code export}. */
-@Command(name = "smoothguard", mixinStandardHelpOptions = true,
+@Command(name = "smoothguard", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+    scope = ScopeType.INHERIT, // every subcommand's --version prints the build version too
     subcommands = {TrainCommand.class, ExportCommand.class},
     description = "DMAE pre-training, noisy fine-tuning, ONNX export.")
 public final class TrainerCli implements Runnable {
