@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smoothguard.auditor.cli.AuditorCli;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class CommandLinesTest {
     @Test
     void theReadmesReplayAgainCommandParses() throws Exception {
         // `docker compose run --rm replay replay ... --loop` from the deployment section
-        String readme = java.nio.file.Files.readString(Repo.root().resolve("docs/deployment.md"));
+        String readme = Files.readString(Repo.root().resolve("docs/deployment.md"));
         int at = readme.indexOf("run --rm replay replay ");
         assertTrue(at > 0, "docs/deployment.md shows how to replay again");
         String line = readme.substring(at + "run --rm replay ".length(), readme.indexOf('`', at)).replaceAll("\\s+", " ").trim();

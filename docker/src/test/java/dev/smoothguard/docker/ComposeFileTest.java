@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ class ComposeFileTest {
             });
         }
         for (Dockerfile d : List.of(Stack.cpuImage(), Stack.cudaImage())) {
-            Set<String> stageNames = new java.util.HashSet<>();
+            Set<String> stageNames = new HashSet<>();
             for (Dockerfile.Stage stage : d.stages()) {
                 if (!stageNames.contains(stage.image())) {
                     images.add(d.file().getFileName() + " FROM: " + stage.image());

@@ -14,6 +14,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
+import org.w3c.dom.Node;
 
 /** The two Dockerfiles: what they copy exists and survives the ignore file, what they run matches the build. */
 class DockerfileTest {
@@ -128,7 +129,7 @@ class DockerfileTest {
 
     private static String topLevel(Path pom, String tag) throws Exception {
         Element project = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile()).getDocumentElement();
-        for (org.w3c.dom.Node n = project.getFirstChild(); n != null; n = n.getNextSibling()) {
+        for (Node n = project.getFirstChild(); n != null; n = n.getNextSibling()) {
             if (n instanceof Element e && e.getTagName().equals(tag)) {
                 return e.getTextContent().trim();
             }

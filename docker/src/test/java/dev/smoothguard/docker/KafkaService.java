@@ -1,5 +1,6 @@
 package dev.smoothguard.docker;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -33,7 +34,7 @@ final class KafkaService {
         String rest = variable.substring("KAFKA_".length());
         // placeholders keep the three rules from running into each other
         return rest.replace("___", "\u0001").replace("__", "\u0002").replace('_', '.')
-                .replace('\u0001', '-').replace('\u0002', '_').toLowerCase(java.util.Locale.ROOT);
+                .replace('\u0001', '-').replace('\u0002', '_').toLowerCase(Locale.ROOT);
     }
 
     /** host:port of the listener brokers use among themselves, which is the one other containers reach. */

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -139,7 +140,7 @@ class MonitoringConfigTest {
     }
 
     private Map<String, Path> hostPathsByTarget(JsonNode service) {
-        Map<String, Path> byTarget = new java.util.LinkedHashMap<>();
+        Map<String, Path> byTarget = new LinkedHashMap<>();
         for (ComposeFile.Mount m : ComposeFile.mounts(service)) {
             Optional.ofNullable(m.source()).filter(s -> m.isBind())
                     .ifPresent(s -> byTarget.put(m.target(), compose.dir().resolve(s).normalize()));

@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smoothguard.auditor.config.ShapePolicy;
+import dev.smoothguard.smoothing.data.Image;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.Random;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 class ImageDecoderTest {
@@ -65,10 +69,10 @@ class ImageDecoderTest {
 
   @Test
   void aTruncatedJpegIsABadImage() throws Exception {
-    var img = new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    var img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
     for (int y = 0; y < 28; y++) for (int x = 0; x < 28; x++) img.getRaster().setSample(x, y, 0, (x * y) % 256);
-    var out = new java.io.ByteArrayOutputStream();
-    javax.imageio.ImageIO.write(img, "jpeg", out);
+    var out = new ByteArrayOutputStream();
+    ImageIO.write(img, "jpeg", out);
     byte[] jpeg = out.toByteArray();
     assertEquals(28, grey28.decode("JPEG", 28, 28, 1, jpeg).image().width());
     assertReason(RejectReason.BAD_IMAGE, () -> grey28.decode("JPEG", 28, 28, 1, Arrays.copyOf(jpeg, jpeg.length / 2)));
@@ -96,7 +100,7 @@ class ImageDecoderTest {
   @Test
   void bilinearResizeOfARampKeepsItsEnds() {
     float[] ramp = {0f, 1f / 3, 2f / 3, 1f};
-    var img = new dev.smoothguard.smoothing.data.Image(1, 1, 4, ramp);
+    var img = new Image(1, 1, 4, ramp);
     var up = ImageDecoder.resizeBilinear(img, 1, 8);
     assertEquals(0f, up.pixels()[0], 1e-6f);
     assertEquals(1f, up.pixels()[7], 1e-6f);

@@ -1,5 +1,6 @@
 package dev.smoothguard.auditor.image;
 
+import dev.smoothguard.auditor.replay.ImageEvents;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -19,7 +20,7 @@ public final class TestImages {
 
   /** Encodes HWC bytes as PNG (grey for c=1, RGB for c=3), exactly as replay does. */
   public static byte[] png(byte[] hwc, int w, int h, int c) {
-    return dev.smoothguard.auditor.replay.ImageEvents.png(hwc, w, h, c);
+    return ImageEvents.png(hwc, w, h, c);
   }
 
   /** A PNG signature and IHDR chunk declaring w x h grey pixels, with no image data after it. */

@@ -1,5 +1,6 @@
 package dev.smoothguard.smoothing.data;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,7 +63,7 @@ final class CifarDataset {
             .map(String::trim).filter(s -> !s.isEmpty()).toList();
         if (names.size() == CIFAR10.size()) return names;
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // unreadable metadata is not fatal: the standard names are the same
     }
     return CIFAR10;

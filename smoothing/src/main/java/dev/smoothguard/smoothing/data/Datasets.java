@@ -1,5 +1,6 @@
 package dev.smoothguard.smoothing.data;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ public final class Datasets {
     if (!Files.isRegularFile(file)) throw new DatasetException(file + ": not a regular file");
     try {
       return Files.readAllBytes(file);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new DatasetException(file + ": cannot read (" + e.getMessage() + ")", e);
     }
   }

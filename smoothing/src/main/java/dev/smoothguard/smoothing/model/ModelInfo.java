@@ -3,6 +3,7 @@ package dev.smoothguard.smoothing.model;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * What the engine learned about a classifier when it loaded it.
@@ -39,7 +40,7 @@ public record ModelInfo(
   public List<String> classNames() {
     return card.map(ModelCard::classNames)
         .filter(names -> names != null && names.size() == numClasses)
-        .orElseGet(() -> java.util.stream.IntStream.range(0, numClasses)
+        .orElseGet(() -> IntStream.range(0, numClasses)
             .mapToObj(Integer::toString).toList());
   }
 }

@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -87,7 +88,7 @@ public final class BuiltinModels {
     x = g.node("Concat", List.of(cls, x), Protos.attr("axis", 1L));
     x = g.node("Add", List.of(x, g.floats("pos", new long[] {1, tokens, width}, small(rnd, tokens * width))));
     float[] ones = new float[width];
-    java.util.Arrays.fill(ones, 1f);
+    Arrays.fill(ones, 1f);
     String scale = g.floats("attn_scale", new long[0], (float) (1 / Math.sqrt(headDim)));
     for (int layer = 0; layer < depth; layer++) {
       String h = g.layerNorm(x, ones, new float[width]);

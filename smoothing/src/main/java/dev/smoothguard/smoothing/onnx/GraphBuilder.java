@@ -10,6 +10,7 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -97,7 +98,7 @@ public final class GraphBuilder {
 
   /** Adds a node with one output and returns the output's name. */
   public String node(String op, List<String> inputs, AttributeProto... attributes) {
-    String out = fresh(op.toLowerCase(java.util.Locale.ROOT));
+    String out = fresh(op.toLowerCase(Locale.ROOT));
     addNode(op, inputs, List.of(out), attributes);
     return out;
   }

@@ -6,6 +6,10 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /** Small constructors for the ONNX protobuf messages the graph builders need. */
 public final class Protos {
@@ -21,7 +25,7 @@ public final class Protos {
 
   public static AttributeProto attr(String name, String value) {
     return AttributeProto.newBuilder().setName(name).setType(AttributeType.STRING)
-        .setS(com.google.protobuf.ByteString.copyFromUtf8(value)).build();
+        .setS(ByteString.copyFromUtf8(value)).build();
   }
 
   public static AttributeProto attr(String name, long... values) {
@@ -36,10 +40,10 @@ public final class Protos {
         .setDataType(TensorProto.DataType.FLOAT.getNumber());
     for (long d : dims) t.addDims(d);
     // raw little-endian bytes: compact and fast to parse for big weight tensors
-    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4 * values.length)
-        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buf = ByteBuffer.allocate(4 * values.length)
+        .order(ByteOrder.LITTLE_ENDIAN);
     buf.asFloatBuffer().put(values);
-    return t.setRawData(com.google.protobuf.ByteString.copyFrom(buf.array())).build();
+    return t.setRawData(ByteString.copyFrom(buf.array())).build();
   }
 
   public static TensorProto longTensor(String name, long[] dims, long... values) {
@@ -74,7 +78,7 @@ public final class Protos {
     for (long d : dims) expected *= d;
     if (expected != count) {
       throw new IllegalArgumentException(
-          "tensor " + name + " of shape " + java.util.Arrays.toString(dims) + " needs "
+          "tensor " + name + " of shape " + Arrays.toString(dims) + " needs "
               + expected + " values, got " + count);
     }
   }

@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import javax.imageio.ImageIO;
@@ -76,7 +77,7 @@ class DatasetsTest {
 
   @Test
   void idxErrorsNameTheFileAndProblem() throws IOException {
-    Path truncated = Files.write(dir.resolve("trunc"), java.util.Arrays.copyOf(idxImages(3, 2, 2), 20));
+    Path truncated = Files.write(dir.resolve("trunc"), Arrays.copyOf(idxImages(3, 2, 2), 20));
     DatasetException e = assertThrows(DatasetException.class, () -> Datasets.open("idx:" + truncated));
     assertTrue(e.getMessage().contains(truncated.toString()) && e.getMessage().contains("bytes"), e.getMessage());
 

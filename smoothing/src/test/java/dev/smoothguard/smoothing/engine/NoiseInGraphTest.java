@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.OptionalLong;
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,7 +82,7 @@ class NoiseInGraphTest {
         results.add(pool.submit(() -> e.sampleCounts(x, 0.25, OptionalLong.empty(), n, 128)));
       }
       for (int t = 0; t < 16; t++) {
-        assertEquals(300 + t, java.util.Arrays.stream(results.get(t).get()).sum());
+        assertEquals(300 + t, Arrays.stream(results.get(t).get()).sum());
       }
       pool.shutdown();
     }
@@ -94,7 +96,7 @@ class NoiseInGraphTest {
       LinearModel m = LinearModel.standard();
       float value = (float) Math.signum(m.b() - 10) * 5;
       float[] px = new float[64];
-      java.util.Arrays.fill(px, value);
+      Arrays.fill(px, value);
       long[] counts = e.sampleCounts(new Image(1, 8, 8, px), 0.1, OptionalLong.of(3), 200, 100);
       double sum = 0;
       for (float w : m.w()) sum += w * value;
@@ -109,9 +111,9 @@ class NoiseInGraphTest {
       Path file = m.write(dir.resolve("lin" + opset + ".onnx"), opset);
       try (SmoothingEngine e = SmoothingEngine.open(file, EngineOptions.defaults().withDevice("cpu"))) {
         // same size (no Resize) and 8x8 -> 4x4 (Resize with the opset's input forms)
-        assertEquals(1_500, java.util.Arrays.stream(e.sampleCounts(m.imageAt(2), 0.1, OptionalLong.of(1), 1_500, 1_000)).sum());
+        assertEquals(1_500, Arrays.stream(e.sampleCounts(m.imageAt(2), 0.1, OptionalLong.of(1), 1_500, 1_000)).sum());
         float[] px = new float[64];
-        java.util.Arrays.fill(px, 5f); // far from the boundary: w·x = 5·Σw
+        Arrays.fill(px, 5f); // far from the boundary: w·x = 5·Σw
         double dot = 0;
         for (float w : m.w()) dot += 5 * w;
         assertEquals(300, e.sampleCounts(new Image(1, 8, 8, px), 0.1, OptionalLong.of(1), 300, 100)[dot > m.b() ? 1 : 0]);
@@ -119,7 +121,7 @@ class NoiseInGraphTest {
     }
     Path old = m.write(dir.resolve("lin9.onnx"), 9);
     try (SmoothingEngine e = SmoothingEngine.open(old, EngineOptions.defaults().withDevice("cpu"))) {
-      ModelException ex = org.junit.jupiter.api.Assertions.assertThrows(ModelException.class,
+      ModelException ex = Assertions.assertThrows(ModelException.class,
           () -> e.sampleCounts(m.imageAt(1), 0.1, OptionalLong.empty(), 10, 10));
       assertTrue(ex.getMessage().contains("opset 9"), ex.getMessage());
     }

@@ -1,8 +1,11 @@
 package dev.smoothguard.smoothing.engine;
 
 import dev.smoothguard.smoothing.data.Image;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -39,7 +42,7 @@ public final class NoiseProbe {
     Image x = grey(e);
     for (int r = 0; r < runs; r++) {
       long[] c = e.sampleCounts(x, 0.5, seed, batch, batch);
-      out.add(java.util.Arrays.toString(c).replace(" ", ""));
+      out.add(Arrays.toString(c).replace(" ", ""));
     }
     return out;
   }
@@ -47,13 +50,13 @@ public final class NoiseProbe {
   public static Image grey(SmoothingEngine e) {
     var m = e.model();
     float[] px = new float[m.channels() * m.height() * m.width()];
-    java.util.Arrays.fill(px, 0.5f);
+    Arrays.fill(px, 0.5f);
     return new Image(m.channels(), m.height(), m.width(), px);
   }
 
   /** Resident set size of this process, from /proc/self/status (Linux). */
-  public static long rssKb() throws java.io.IOException {
-    for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+  public static long rssKb() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
       if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", ""));
     }
     throw new IllegalStateException("no VmRSS in /proc/self/status");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.smoothguard.smoothing.data.Image;
 import java.nio.file.Path;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.apache.commons.statistics.distribution.BinomialDistribution;
 import org.apache.commons.statistics.distribution.NormalDistribution;
@@ -31,7 +32,7 @@ class SmoothingStatisticsTest {
   static void open() throws Exception {
     linear = LinearModel.standard();
     engine = SmoothingEngine.open(linear.write(dir.resolve("linear.onnx")),
-        new EngineOptions("cpu", 1, java.util.OptionalInt.empty(), java.util.OptionalInt.empty()));
+        new EngineOptions("cpu", 1, OptionalInt.empty(), OptionalInt.empty()));
   }
 
   @AfterAll
@@ -173,7 +174,7 @@ class SmoothingStatisticsTest {
   @Test
   void parallelChunksDrawIndependentNoise() {
     try (SmoothingEngine twoWorkers = SmoothingEngine.open(dir.resolve("linear.onnx"),
-        new EngineOptions("cpu", 2, java.util.OptionalInt.empty(), java.util.OptionalInt.empty()))) {
+        new EngineOptions("cpu", 2, OptionalInt.empty(), OptionalInt.empty()))) {
       int calls = 400;
       double sum = 0, sumSq = 0;
       for (int i = 0; i < calls; i++) {

@@ -3,6 +3,7 @@ package dev.smoothguard.trainer.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.smoothguard.smoothing.data.Image;
@@ -12,6 +13,8 @@ import dev.smoothguard.trainer.model.VitClassifier;
 import dev.smoothguard.trainer.model.VitConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
@@ -41,8 +44,8 @@ public final class PeerBench {
     // (1) PyTorch: noise on the PyTorch side (torch.randn_like in the reference code)
     long samples = 0;
     int kept = 0;
-    java.util.List<float[]> replay = new java.util.ArrayList<>();
-    java.util.List<long[]> torchClasses = new java.util.ArrayList<>();
+    List<float[]> replay = new ArrayList<>();
+    List<long[]> torchClasses = new ArrayList<>();
     pytorchBatch(model, manager, x, sigma, shape, null); // warm-up
     long start = System.nanoTime();
     while ((System.nanoTime() - start) / 1e9 < seconds) {
@@ -100,7 +103,7 @@ public final class PeerBench {
       long[] shape, float[][] keepInput) {
     try (NDManager sm = manager.newSubManager()) {
       NDArray img = sm.create(x.pixels(), new Shape(1, shape[1], shape[2], shape[3]));
-      NDArray noisy = sm.randomNormal(0f, (float) sigma, new Shape(shape), ai.djl.ndarray.types.DataType.FLOAT32)
+      NDArray noisy = sm.randomNormal(0f, (float) sigma, new Shape(shape), DataType.FLOAT32)
           .add(img);
       if (keepInput != null) keepInput[0] = noisy.toFloatArray();
       NDArray logits = model.forward(new ParameterStore(sm, false), new NDList(noisy), false).singletonOrThrow();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class PatchesTest {
@@ -28,6 +29,6 @@ class PatchesTest {
     float[] t = SinCosPositions.table(4, 8);
     for (int i = 0; i < 8; i++) assertEquals(0, t[i], 0);
     // patch (0,0): sin(0)=0, cos(0)=1 in both halves
-    assertArrayEquals(new float[] {0, 0, 1, 1, 0, 0, 1, 1}, java.util.Arrays.copyOfRange(t, 8, 16), 1e-7f);
+    assertArrayEquals(new float[] {0, 0, 1, 1, 0, 0, 1, 1}, Arrays.copyOfRange(t, 8, 16), 1e-7f);
   }
 }
