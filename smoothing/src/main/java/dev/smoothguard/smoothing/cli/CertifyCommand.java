@@ -26,8 +26,9 @@ final class CertifyCommand implements Callable<Integer> {
   @Option(names = "--sigma", required = true, paramLabel = "S", description = "noise standard deviation, pixel units")
   double sigma;
 
-  @Option(names = "--n0", defaultValue = "100", description = "selection samples (default: ${DEFAULT-VALUE})")
-  int n0;
+  @Option(names = "--n0", paramLabel = "N0",
+      description = "selection samples (default: 100; 32 with --target-radius, whose first look is 64)")
+  Integer n0;
 
   @Option(names = "--n", defaultValue = "100000", description = "estimation samples; the cap in --target-radius mode (default: ${DEFAULT-VALUE})")
   int n;
@@ -53,7 +54,9 @@ final class CertifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    SmoothingSettings s = new SmoothingSettings(sigma, n0, n, alpha, batch,
+    int selection = n0 != null ? n0
+        : targetRadius == null ? SmoothingSettings.DEFAULT_N0 : SmoothingSettings.DEFAULT_TARGET_N0;
+    SmoothingSettings s = new SmoothingSettings(sigma, selection, n, alpha, batch,
         targetRadius == null ? Mode.CERTIFY : Mode.TARGET,
         targetRadius == null ? OptionalDouble.empty() : OptionalDouble.of(targetRadius),
         seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
