@@ -17,7 +17,7 @@ class ParallelRunsTest {
     ConcurrentLinkedQueue<Integer> sizes = new ConcurrentLinkedQueue<>();
     try (ParallelRuns runs = new ParallelRuns(2)) {
       // class 0 counts the samples, class 1 the runs
-      long[] total = runs.counts(1_000, 128, 2, size -> {
+      long[] total = runs.counts(1_000, 128, 2, (offset, size) -> {
         sizes.add(size);
         return new long[] {size, 1};
       });
@@ -33,7 +33,7 @@ class ParallelRunsTest {
     ModelException boom = new ModelException("run 3 failed");
     AtomicInteger started = new AtomicInteger();
     try (ParallelRuns runs = new ParallelRuns(2)) {
-      ModelException thrown = assertThrows(ModelException.class, () -> runs.counts(10, 1, 1, size -> {
+      ModelException thrown = assertThrows(ModelException.class, () -> runs.counts(10, 1, 1, (offset, size) -> {
         int i = started.incrementAndGet();
         try {
           Thread.sleep(5);
