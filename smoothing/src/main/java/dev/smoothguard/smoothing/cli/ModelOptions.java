@@ -22,7 +22,7 @@ final class ModelOptions {
   String device;
 
   @Option(names = "--threads", defaultValue = "0", paramLabel = "T",
-      description = "CPU threads: unseeded runs go side by side on T single-threaded workers, seeded runs use T intra-op threads; 0 = one per core (default: ${DEFAULT-VALUE})")
+      description = "CPU threads: graph runs of up to 128 samples go side by side on T single-threaded workers; 0 = one per core (default: ${DEFAULT-VALUE})")
   int threads;
 
   @Option(names = "--height", paramLabel = "H", description = "input height, for models with a dynamic H")
