@@ -29,6 +29,7 @@ import java.util.OptionalLong;
 public final class SmoothingGraph {
   public static final String IMAGE = "image";
   public static final String BATCH = "batch";
+  public static final String COUNTS = "counts";
   public static final String NOISE = "noise";
 
   /**
@@ -36,7 +37,6 @@ public final class SmoothingGraph {
    * which holds every integer up to 2^24 exactly and rounds larger ones (2^24 + 1 becomes 2^24).
    */
   public static final long MAX_GRAPH_SEED = 1L << 24;
-  public static final String COUNTS = "counts";
 
   /** Oldest default-domain opset the wrapper nodes are written for (Resize/OneHot forms). */
   public static final long MIN_OPSET = 11;
@@ -140,7 +140,8 @@ public final class SmoothingGraph {
 
   /**
    * The seed as RandomNormalLike's float32 attribute: seeds in [0, 2^24] are exact; any other
-   * is refused (a float32 would merge 2^24 and 2^24+1, and the CPU kernel folds negatives).
+   * is refused (a float32 merges 2^24 and 2^24+1; measured on the CPU kernel, 0, 1, -1 and
+   * 2^31-1 all gave one stream).
    */
   public static float graphSeed(long seed) {
     if (seed < 0 || seed > MAX_GRAPH_SEED) {

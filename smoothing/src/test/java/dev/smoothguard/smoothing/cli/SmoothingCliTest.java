@@ -145,12 +145,12 @@ class SmoothingCliTest {
   }
 
   @Test
-  void benchPrintsAllThreeRatesAndRatios() {
+  void benchPrintsAllRatesRatiosAndTheShareOfTheGemmPeak() {
     Outcome o = cli("bench", "--model", "builtin:mnist-mlp", "--batch", "100", "--seconds", "0.3",
         "--min-batches", "1", "--device", "cpu", "--memory-runs", "50");
     assertEquals(0, o.code(), o.err());
-    for (String s : List.of("(a) smoothing graph", "(b) bare classifier", "(c) host-noise pipeline",
-        "a/b = ", "a/c = ", "peak RSS", "device cpu", "VmRSS after")) {
+    for (String s : List.of("(a)  graph, host noise", "(a') graph, in-graph noise", "(b)  bare classifier",
+        "% of GEMM peak", "FLOPs/sample", "GFLOP/s", "a/b = ", "a'/b = ", "peak RSS", "device cpu", "VmRSS after")) {
       assertTrue(o.out().contains(s), s + " missing in\n" + o.out());
     }
   }
