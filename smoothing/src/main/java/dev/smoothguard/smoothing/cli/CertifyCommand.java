@@ -1,5 +1,8 @@
 package dev.smoothguard.smoothing.cli;
 
+import dev.smoothguard.smoothing.cli.common.ModelOptions;
+import dev.smoothguard.smoothing.cli.common.SamplingOptions;
+import dev.smoothguard.smoothing.cli.common.SelectionOptions;
 import dev.smoothguard.smoothing.engine.Mode;
 import dev.smoothguard.smoothing.engine.SmoothingEngine;
 import dev.smoothguard.smoothing.engine.SmoothingSettings;
@@ -9,7 +12,6 @@ import dev.smoothguard.smoothing.report.ResultsTsv;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,28 +25,8 @@ final class CertifyCommand implements Callable<Integer> {
   @Mixin ModelOptions model = new ModelOptions();
   @Mixin DatasetOptions data = new DatasetOptions();
 
-  @Option(names = "--sigma", required = true, paramLabel = "S", description = "noise standard deviation, pixel units")
-  double sigma;
-
-  @Option(names = "--n0", paramLabel = "N0",
-      description = "selection samples (default: 100; 32 with --target-radius, whose first look is 64)")
-  Integer n0;
-
-  @Option(names = "--n", defaultValue = "100000", description = "estimation samples; the cap in --target-radius mode (default: ${DEFAULT-VALUE})")
-  int n;
-
-  @Option(names = "--alpha", defaultValue = "0.001", description = "failure probability (default: ${DEFAULT-VALUE})")
-  double alpha;
-
-  @Option(names = "--batch", defaultValue = "1000", description = "noisy samples per graph run (default: ${DEFAULT-VALUE})")
-  int batch;
-
-  @Option(names = "--seed", paramLabel = "X", description = {
-      "fixed noise seed, any 64-bit integer; default: fresh noise (SecureRandom) per run.",
-      "CPU: noise drawn in Java (L64X128MixRandom, one stream per sample), the same counts for a",
-      "seed whatever --threads and --batch. CUDA: noise drawn in the graph (cuRAND Philox), whose",
-      "seed is a float32: only 0..16777216, others are refused."})
-  Long seed;
+  @Mixin SamplingOptions sampling = new SamplingOptions();
+  @Mixin SelectionOptions selection = new SelectionOptions();
 
   @Option(names = "--target-radius", paramLabel = "r",
       description = "adaptive mode: decide 'certified at r?' with as few samples as possible")
@@ -58,12 +40,9 @@ final class CertifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    int selection = n0 != null ? n0
-        : targetRadius == null ? SmoothingSettings.DEFAULT_N0 : SmoothingSettings.DEFAULT_TARGET_N0;
-    SmoothingSettings s = new SmoothingSettings(sigma, selection, n, alpha, batch,
+    SmoothingSettings s = sampling.settings(selection.n0(targetRadius != null),
         targetRadius == null ? Mode.CERTIFY : Mode.TARGET,
-        targetRadius == null ? OptionalDouble.empty() : OptionalDouble.of(targetRadius),
-        seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
+        targetRadius == null ? OptionalDouble.empty() : OptionalDouble.of(targetRadius));
     try (SmoothingEngine engine = model.open()) {
       DatasetRunner.Run run = DatasetRunner.run(engine, data, s, out, ResultsTsv.CERTIFY_HEADER,
           ResultsTsv::certifyLine, System.out);

@@ -100,6 +100,20 @@ class SmoothingCliTest {
     assertEquals(0, o.code(), o.err());
     assertTrue(o.out().startsWith("idx\tlabel\tpredict\tradius\tcorrect\ttime"), o.out());
     assertTrue(o.out().contains("target radius 0.1: certified"), o.out());
+    assertTrue(o.out().contains("n0 20,"), o.out());
+  }
+
+  @Test
+  void selectionDefaultsTo32ForTargetAnd100ForCertifyAndSeedsTakeAnyLong() {
+    Outcome target = cli("certify", "--model", model.toString(), "--data", "folder:" + data,
+        "--sigma", "0.25", "--n", "300", "--target-radius", "0.1", "--max", "2", "--device", "cpu",
+        "--seed", Long.toString(Long.MIN_VALUE));
+    assertEquals(0, target.code(), target.err());
+    assertTrue(target.out().contains("n0 32,") && target.out().contains("seed " + Long.MIN_VALUE), target.out());
+    Outcome certify = cli("certify", "--model", model.toString(), "--data", "folder:" + data,
+        "--sigma", "0.25", "--n", "300", "--max", "2", "--device", "cpu", "--seed", "16777217");
+    assertEquals(0, certify.code(), certify.err());
+    assertTrue(certify.out().contains("n0 100,") && certify.out().contains("seed 16777217"), certify.out());
   }
 
   @Test
