@@ -109,6 +109,23 @@ public final class SmoothingEngine implements AutoCloseable {
     return parallel != null ? NoiseSource.HOST : NoiseSource.GRAPH;
   }
 
+  /**
+   * Refuses a seed this engine's noise cannot honour exactly (in-graph noise, i.e. CUDA: only
+   * 0..2^24), with one line; services call it at start-up rather than fail on every image.
+   */
+  public void checkSeed(OptionalLong seed) {
+    checkSeed(seed, noiseSource());
+  }
+
+  private void checkSeed(OptionalLong seed, NoiseSource source) {
+    if (source == NoiseSource.GRAPH && seed.isPresent()
+        && (seed.getAsLong() < 0 || seed.getAsLong() > SmoothingGraph.MAX_GRAPH_SEED)) {
+      throw new ModelException("seed " + seed.getAsLong() + " cannot be used on " + device
+          + ", where the noise is drawn in the graph: its seed is a float32 attribute, exact for 0.."
+          + SmoothingGraph.MAX_GRAPH_SEED + " only; use a seed in that range");
+    }
+  }
+
   /** CERTIFY, PREDICT or TARGET for one image, per {@code s.mode()}. */
   public Certificate run(Image x, SmoothingSettings s) {
     long start = System.nanoTime();
@@ -173,12 +190,7 @@ public final class SmoothingEngine implements AutoCloseable {
               x.pixels().length, maxOutputsPerStream));
       return new Noisy(this, session, streams, chw, seed.isPresent());
     }
-    if (seed.isPresent()
-        && (seed.getAsLong() < 0 || seed.getAsLong() > SmoothingGraph.MAX_GRAPH_SEED)) {
-      throw new ModelException("seed " + seed.getAsLong() + " cannot be used on " + device
-          + ", where the noise is drawn in the graph: its seed is a float32 attribute, exact for 0.."
-          + SmoothingGraph.MAX_GRAPH_SEED + " only; use a seed in that range");
-    }
+    checkSeed(seed, source);
     // ORT's CPU generator repeats after 2^31-2 outputs, ~1.27 per normal; CUDA's Philox
     // (counter-based, 2^64 counters of 4 outputs) cannot be exhausted by a run
     double outputs = 1.27 * samples * x.pixels().length;
