@@ -13,7 +13,8 @@ import java.util.OptionalLong;
  * @param batch Monte Carlo batch size for one graph run
  * @param mode CERTIFY, PREDICT or TARGET
  * @param targetRadius the radius asked about in TARGET mode
- * @param seed fixed noise seed for reproducible runs; empty means fresh noise every run
+ * @param seed fixed noise seed for reproducible runs, any long (on CUDA, whose noise is drawn in
+ *     the graph, only 0..2^24); empty means fresh noise every run
  */
 public record SmoothingSettings(
     double sigma,
