@@ -10,26 +10,32 @@ import java.nio.file.Path;
 import java.util.OptionalLong;
 
 /**
- * Noisy samples per second of (a) the smoothing graph, (b) the bare classifier on pre-built
- * noisy batches, (c) a host-noise pipeline, measured in one process, one batch of each in
- * turn (so a neighbour's load hits all three alike), plus peak and resident memory.
+ * Noisy samples per second of (a) the smoothing graph fed host noise, (a') the smoothing graph
+ * with in-graph noise, (b) the bare classifier on pre-built noisy batches, measured in one
+ * process, one batch of each in turn (so a neighbour's load hits all alike); the machine's
+ * fp32 GEMM rate measured in the same run, the model's FLOPs per sample, peak and resident
+ * memory.
  */
 public final class Bench {
   private Bench() {}
 
-  /** Samples per second of each variant and the process's memory at the end. */
-  public record Report(String device, int batch, double graph, double bare, double host,
-      double hostClassic, long peakRssKb, long rssKb) {
-    public double graphOverBare() {
-      return graph / bare;
+  /**
+   * Samples per second of each variant, the model's FLOPs per sample, the GEMM rate (FLOP/s)
+   * and the process's memory at the end.
+   */
+  public record Report(String device, int batch, double hostNoise, double graphNoise, double bare,
+      double modelFlops, double gemmFlopsPerSecond, long peakRssKb, long rssKb) {
+    public double hostNoiseOverBare() {
+      return hostNoise / bare;
     }
 
-    public double graphOverHost() {
-      return graph / host;
+    public double graphNoiseOverBare() {
+      return graphNoise / bare;
     }
 
-    public double graphOverHostClassic() {
-      return graph / hostClassic;
+    /** The fraction of the GEMM peak that {@code samplesPerSecond} of this model amounts to. */
+    public double ofPeak(double samplesPerSecond) {
+      return modelFlops * samplesPerSecond / gemmFlopsPerSecond;
     }
   }
 
@@ -43,8 +49,11 @@ public final class Bench {
       throws OrtException, IOException {
     Image image = midGrey(engine);
     try (Throughput t = new Throughput(engine, image, sigma, batch)) {
-      BatchRun[] variants = {t::graphBatch, t::bareBatch, t::hostBatch, t::hostBatchClassic};
+      BatchRun[] variants = {t::hostNoiseBatch, t::graphNoiseBatch, t::bareBatch};
       for (BatchRun v : variants) v.run(); // warm-up: sessions built, first-run allocations done
+      // the GEMM rate before and after the variants, the best counts: a neighbour's load only
+      // ever lowers it
+      double gemmBefore = GemmPeak.flopsPerSecond(3);
       // batch by batch in turn, so a neighbour's load falls on all three alike
       int v = variants.length;
       long[] batches = new long[v];
@@ -59,8 +68,11 @@ public final class Bench {
           batches[i]++;
         }
       }
+      var m = engine.model();
+      double flops = ModelFlops.perSample(m.path(), m.channels(), m.height(), m.width());
+      double gemm = Math.max(gemmBefore, GemmPeak.flopsPerSecond(3));
       return new Report(engine.device(), batch, batch * batches[0] / secs[0],
-          batch * batches[1] / secs[1], batch * batches[2] / secs[2], batch * batches[3] / secs[3],
+          batch * batches[1] / secs[1], batch * batches[2] / secs[2], flops, gemm,
           procStatusKb("VmHWM"), procStatusKb("VmRSS"));
     }
   }

@@ -10,10 +10,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Noisy samples/s of (a) the smoothing graph (noise in the graph), (b) the bare",
-        "classifier on pre-built noisy batches of the same size (model cost only), (c) a host-noise",
-        "pipeline (Java noise, batch copied in, argmax in Java); ratios a/b and a/c, peak memory.",
-        "All three run in one process, one batch of each in turn."})
+    description = {"Noisy samples/s of (a) the smoothing graph fed host noise (L64X128MixRandom, the CPU's",
+        "default), (a') the smoothing graph drawing its noise in the graph (RandomNormalLike, the GPU's",
+        "default), (b) the bare classifier on pre-built noisy batches of the same size (model cost only);",
+        "ratios a/b and a'/b; model FLOPs x samples/s as a fraction of the fp32 GEMM rate (ONNX Runtime",
+        "MatMul 2048^3, all cores) measured in the same run; peak memory. All run in one process, one",
+        "batch of each in turn."})
 final class BenchCommand implements Callable<Integer> {
   @Mixin ModelOptions model = new ModelOptions();
 
@@ -46,12 +48,16 @@ final class BenchCommand implements Callable<Integer> {
           engine.device(), batch, sigma, Runtime.getRuntime().availableProcessors(),
           model.device.threads == 0 ? "ORT default" : model.device.threads);
       Bench.Report r = Bench.run(engine, batch, seconds, sigma, minBatches);
-      System.out.printf("(a) smoothing graph        %,12.0f samples/s%n", r.graph());
-      System.out.printf("(b) bare classifier        %,12.0f samples/s  (pre-built noisy batch)%n", r.bare());
-      System.out.printf("(c) host-noise pipeline    %,12.0f samples/s  (SplittableRandom noise + argmax)%n", r.host());
-      System.out.printf("(c') host-noise pipeline   %,12.0f samples/s  (java.util.Random noise + argmax)%n", r.hostClassic());
-      System.out.printf("a/b = %.2f   a/c = %.2f   a/c' = %.2f   peak RSS %,d kB   RSS %,d kB   device %s%n",
-          r.graphOverBare(), r.graphOverHost(), r.graphOverHostClassic(), r.peakRssKb(), r.rssKb(), r.device());
+      System.out.printf("(a)  graph, host noise     %,12.0f samples/s  %5.1f %% of GEMM peak%n",
+          r.hostNoise(), 100 * r.ofPeak(r.hostNoise()));
+      System.out.printf("(a') graph, in-graph noise %,12.0f samples/s  %5.1f %% of GEMM peak%n",
+          r.graphNoise(), 100 * r.ofPeak(r.graphNoise()));
+      System.out.printf("(b)  bare classifier       %,12.0f samples/s  %5.1f %% of GEMM peak  (pre-built noisy batch)%n",
+          r.bare(), 100 * r.ofPeak(r.bare()));
+      System.out.printf("model %,.0f FLOPs/sample (MatMul/Gemm/Conv); fp32 GEMM peak %,.1f GFLOP/s (MatMul %d^3)%n",
+          r.modelFlops(), r.gemmFlopsPerSecond() / 1e9, 2048);
+      System.out.printf("a/b = %.2f   a'/b = %.2f   peak RSS %,d kB   RSS %,d kB   device %s%n",
+          r.hostNoiseOverBare(), r.graphNoiseOverBare(), r.peakRssKb(), r.rssKb(), r.device());
       if (memoryRuns > 0) {
         System.out.printf("memory check: %,d graph runs of batch %d%n", memoryRuns, batch);
         int warmup = Math.max(1, Math.min(1000, memoryRuns / 10));

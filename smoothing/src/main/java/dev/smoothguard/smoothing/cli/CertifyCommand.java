@@ -40,7 +40,7 @@ final class CertifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    SmoothingSettings s = sampling.settings(selection.n0,
+    SmoothingSettings s = sampling.settings(selection.n0(targetRadius != null),
         targetRadius == null ? Mode.CERTIFY : Mode.TARGET,
         targetRadius == null ? OptionalDouble.empty() : OptionalDouble.of(targetRadius));
     try (SmoothingEngine engine = model.open()) {

@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
  *
  * @param device "auto" (CUDA if it works, else CPU with a log line), "cpu", "cuda" or "cuda:N"
  * @param intraOpThreads ONNX Runtime intra-op threads; 0 = its default (all cores). On the CPU,
- *     unseeded smoothing graphs use it as the number of single-threaded runs side by side
- *     (the engine's ParallelRuns); 0 = one per core
+ *     smoothing graphs use it as the number of single-threaded runs side by side (the engine's
+ *     ParallelRuns); 0 = one per core
  * @param height H to use when the model's input height is dynamic
  * @param width W to use when the model's input width is dynamic
  */

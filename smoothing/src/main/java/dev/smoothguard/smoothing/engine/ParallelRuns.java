@@ -7,7 +7,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntFunction;
 
 /**
  * Runs the chunks of a Monte Carlo batch on the CPU side by side: {@code workers} threads, each
@@ -44,16 +43,24 @@ final class ParallelRuns implements AutoCloseable {
     return workers;
   }
 
+  /** One run of a chunk: the class counts of the samples offset .. offset+size-1 of a call. */
+  @FunctionalInterface
+  interface ChunkRun {
+    long[] counts(int offset, int size);
+  }
+
   /**
-   * Class counts of {@code num} samples in runs of at most {@code chunk}: {@code run} maps a run
-   * size to its counts and is called from the pool's threads. Returns only when every run has
-   * ended (the caller's input tensors are read until then), and then rethrows the first failure.
+   * Class counts of {@code num} samples in runs of at most {@code chunk}: {@code run} maps a
+   * chunk (its offset in the call and its size) to its counts and is called from the pool's
+   * threads. Returns only when every run has ended (the caller's input tensors are read until
+   * then), and then rethrows the first failure.
    */
-  long[] counts(int num, int chunk, int numClasses, IntFunction<long[]> run) {
+  long[] counts(int num, int chunk, int numClasses, ChunkRun run) {
     List<Future<long[]>> runs = new ArrayList<>();
-    for (int left = num; left > 0; left -= chunk) {
-      int size = Math.min(chunk, left);
-      runs.add(pool.submit(() -> run.apply(size)));
+    for (int offset = 0; offset < num; offset += chunk) {
+      int start = offset;
+      int size = Math.min(chunk, num - offset);
+      runs.add(pool.submit(() -> run.counts(start, size)));
     }
     long[] total = new long[numClasses];
     RuntimeException failure = null;

@@ -1,9 +1,9 @@
 package dev.smoothguard.smoothing.engine;
 
+import java.util.stream.LongStream;
 import org.apache.commons.statistics.distribution.BetaDistribution;
+import org.apache.commons.statistics.distribution.BinomialDistribution;
 import org.apache.commons.statistics.distribution.NormalDistribution;
-import org.apache.commons.statistics.inference.AlternativeHypothesis;
-import org.apache.commons.statistics.inference.BinomialTest;
 
 /**
  * The randomized-smoothing algorithms (Cohen, Rosenfeld & Kolter 2019, and an adaptive
@@ -23,12 +23,10 @@ public final class Smoothing {
   public record Decision(int predictedClass, double radius, double pALower, long countTop,
       long samplesUsed, boolean certifiedAtTarget) {}
 
-  /** First look of the adaptive mode; later looks double until n. */
-  public static final int FIRST_LOOK = 1000;
+  /** First look of TARGET; later looks double until n. Small, so clear-cut inputs stop early. */
+  public static final int FIRST_LOOK = 64;
 
   private static final NormalDistribution PHI = NormalDistribution.of(0, 1);
-  private static final BinomialTest BINOMIAL =
-      BinomialTest.withDefaults().with(AlternativeHypothesis.TWO_SIDED);
 
   /** CERTIFY: class from n0 samples, radius sigma·Φ⁻¹(pA) from n fresh ones, or abstain. */
   public static Decision certify(Sampler f, SmoothingSettings s) {
@@ -47,22 +45,25 @@ public final class Smoothing {
     long nA = counts[a];
     long nB = 0;
     for (int k = 0; k < counts.length; k++) if (k != a) nB = Math.max(nB, counts[k]);
-    double p = BINOMIAL.test((int) (nA + nB), (int) nA, 0.5).getPValue();
-    int cls = p > s.alpha() ? Certificate.ABSTAIN : a;
+    int cls = twoSidedPValue(nA, nA + nB) > s.alpha() ? Certificate.ABSTAIN : a;
     return new Decision(cls, 0, Double.NaN, nA, s.n(), false);
   }
 
   /**
-   * TARGET: is the smoothed class certified at radius r? After selection, look at 1k, 2k, 4k
+   * TARGET: is the smoothed class certified at radius r? After selection, look at 64, 128, 256
    * ... n estimation samples (cumulative); each look tests at level alpha/looks (Bonferroni),
    * stopping "certified" when the lower bound reaches Φ(r/sigma) and "not certified" when the
    * upper bound falls below it. The radius is the best one proven at any look.
    */
   public static Decision target(Sampler f, SmoothingSettings s) {
+    long[] looks = looks(s.n());
+    return target(f, s, looks, s.alpha() / looks.length);
+  }
+
+  /** TARGET with a given schedule and per-look level (the tests also run wrong ones). */
+  static Decision target(Sampler f, SmoothingSettings s, long[] looks, double alphaLook) {
     double needed = PHI.cumulativeProbability(s.targetRadius().getAsDouble() / s.sigma());
     int top = argmax(f.counts(s.n0()));
-    long[] looks = looks(s.n());
-    double alphaLook = s.alpha() / looks.length;
     long nA = 0, m = 0;
     double best = 0;
     for (long look : looks) {
@@ -77,12 +78,16 @@ public final class Smoothing {
     return new Decision(top, radius, best, nA, used, best >= needed);
   }
 
-  /** Sample counts at which TARGET looks: 1000, 2000, 4000, ... capped by and ending at n. */
+  /** Sample counts at which TARGET looks: 64, 128, 256, ... capped by and ending at n. */
   public static long[] looks(int n) {
-    java.util.List<Long> out = new java.util.ArrayList<>();
-    for (long m = Math.min(FIRST_LOOK, n); m < n; m *= 2) out.add(m);
-    out.add((long) n);
-    return out.stream().mapToLong(Long::longValue).toArray();
+    return LongStream.concat(LongStream.iterate(FIRST_LOOK, m -> m < n, m -> 2 * m), LongStream.of(n))
+        .toArray();
+  }
+
+  /** PREDICT's exact two-sided p-value of nA of N votes at 1/2: min(1, 2·P(X >= nA)), X ~ Bin(N, 1/2). */
+  public static double twoSidedPValue(long nA, long total) {
+    double upperTail = BinomialDistribution.of((int) total, 0.5).survivalProbability((int) nA - 1);
+    return Math.min(1, 2 * upperTail);
   }
 
   /** One-sided (1-alpha) Clopper-Pearson lower bound: the alpha quantile of Beta(k, n-k+1). */

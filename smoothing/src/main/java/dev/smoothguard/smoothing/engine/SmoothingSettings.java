@@ -13,7 +13,8 @@ import java.util.OptionalLong;
  * @param batch Monte Carlo batch size for one graph run
  * @param mode CERTIFY, PREDICT or TARGET
  * @param targetRadius the radius asked about in TARGET mode
- * @param seed fixed noise seed for reproducible runs; empty means fresh noise every run
+ * @param seed fixed noise seed for reproducible runs, any long (on CUDA, whose noise is drawn in
+ *     the graph, only 0..2^24); empty means fresh noise every run
  */
 public record SmoothingSettings(
     double sigma,
@@ -26,6 +27,11 @@ public record SmoothingSettings(
     OptionalLong seed) {
 
   public static final int DEFAULT_N0 = 100;
+  /**
+   * TARGET's selection samples: enough to pick a clear-cut class (pA = 0.9 against one rival loses
+   * the vote of 32 samples with probability ~1e-8), few next to its first look of 64.
+   */
+  public static final int DEFAULT_TARGET_N0 = 32;
   public static final int DEFAULT_N = 100_000;
   public static final double DEFAULT_ALPHA = 0.001;
   public static final int DEFAULT_BATCH = 1000;

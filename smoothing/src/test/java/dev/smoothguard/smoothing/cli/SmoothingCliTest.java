@@ -100,6 +100,20 @@ class SmoothingCliTest {
     assertEquals(0, o.code(), o.err());
     assertTrue(o.out().startsWith("idx\tlabel\tpredict\tradius\tcorrect\ttime"), o.out());
     assertTrue(o.out().contains("target radius 0.1: certified"), o.out());
+    assertTrue(o.out().contains("n0 20,"), o.out());
+  }
+
+  @Test
+  void selectionDefaultsTo32ForTargetAnd100ForCertifyAndSeedsTakeAnyLong() {
+    Outcome target = cli("certify", "--model", model.toString(), "--data", "folder:" + data,
+        "--sigma", "0.25", "--n", "300", "--target-radius", "0.1", "--max", "2", "--device", "cpu",
+        "--seed", Long.toString(Long.MIN_VALUE));
+    assertEquals(0, target.code(), target.err());
+    assertTrue(target.out().contains("n0 32,") && target.out().contains("seed " + Long.MIN_VALUE), target.out());
+    Outcome certify = cli("certify", "--model", model.toString(), "--data", "folder:" + data,
+        "--sigma", "0.25", "--n", "300", "--max", "2", "--device", "cpu", "--seed", "16777217");
+    assertEquals(0, certify.code(), certify.err());
+    assertTrue(certify.out().contains("n0 100,") && certify.out().contains("seed 16777217"), certify.out());
   }
 
   @Test
@@ -145,12 +159,12 @@ class SmoothingCliTest {
   }
 
   @Test
-  void benchPrintsAllThreeRatesAndRatios() {
+  void benchPrintsAllRatesRatiosAndTheShareOfTheGemmPeak() {
     Outcome o = cli("bench", "--model", "builtin:mnist-mlp", "--batch", "100", "--seconds", "0.3",
         "--min-batches", "1", "--device", "cpu", "--memory-runs", "50");
     assertEquals(0, o.code(), o.err());
-    for (String s : List.of("(a) smoothing graph", "(b) bare classifier", "(c) host-noise pipeline",
-        "a/b = ", "a/c = ", "peak RSS", "device cpu", "VmRSS after")) {
+    for (String s : List.of("(a)  graph, host noise", "(a') graph, in-graph noise", "(b)  bare classifier",
+        "% of GEMM peak", "FLOPs/sample", "GFLOP/s", "a/b = ", "a'/b = ", "peak RSS", "device cpu", "VmRSS after")) {
       assertTrue(o.out().contains(s), s + " missing in\n" + o.out());
     }
   }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Properties of the noise drawn inside the graph: seeding, freshness, sharing, memory. */
+/** Properties of the engine's noise (on the CPU drawn on the host): seeding, freshness, sharing, memory. */
 class NoiseInGraphTest {
   @TempDir static Path dir;
   static Path mlp;

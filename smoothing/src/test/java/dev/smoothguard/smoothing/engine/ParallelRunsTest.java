@@ -15,16 +15,20 @@ class ParallelRunsTest {
   @Test
   void splitsIntoChunksWithAPartialLastOneAndSumsTheirCounts() {
     ConcurrentLinkedQueue<Integer> sizes = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Integer> offsets = new ConcurrentLinkedQueue<>();
     try (ParallelRuns runs = new ParallelRuns(2)) {
       // class 0 counts the samples, class 1 the runs
-      long[] total = runs.counts(1_000, 128, 2, size -> {
+      long[] total = runs.counts(1_000, 128, 2, (offset, size) -> {
         sizes.add(size);
+        offsets.add(offset);
         return new long[] {size, 1};
       });
       assertArrayEquals(new long[] {1_000, 8}, total);
     }
     assertEquals(7, sizes.stream().filter(s -> s == 128).count());
     assertEquals(List.of(104), sizes.stream().filter(s -> s != 128).toList());
+    // each chunk knows where it starts, so it can draw the noise of its own sample positions
+    assertEquals(List.of(0, 128, 256, 384, 512, 640, 768, 896), offsets.stream().sorted().toList());
   }
 
   @Test
@@ -33,7 +37,7 @@ class ParallelRunsTest {
     ModelException boom = new ModelException("run 3 failed");
     AtomicInteger started = new AtomicInteger();
     try (ParallelRuns runs = new ParallelRuns(2)) {
-      ModelException thrown = assertThrows(ModelException.class, () -> runs.counts(10, 1, 1, size -> {
+      ModelException thrown = assertThrows(ModelException.class, () -> runs.counts(10, 1, 1, (offset, size) -> {
         int i = started.incrementAndGet();
         try {
           Thread.sleep(5);

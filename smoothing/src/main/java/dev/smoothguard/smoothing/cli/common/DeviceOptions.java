@@ -10,7 +10,7 @@ public final class DeviceOptions {
   public String device;
 
   @Option(names = "--threads", defaultValue = "0", paramLabel = "T",
-      description = "CPU threads: unseeded runs go side by side on T single-threaded workers, seeded runs use T intra-op threads; 0 = one per core (default: ${DEFAULT-VALUE})")
+      description = "CPU threads: graph runs of up to 128 samples go side by side on T single-threaded workers; 0 = one per core (default: ${DEFAULT-VALUE})")
   public int threads;
 
   /** Checks the flags before the engine sees them, so a bad value names its flag. */

@@ -26,7 +26,11 @@ public final class SamplingOptions {
   @Option(names = "--batch", defaultValue = SamplingDefaults.BATCH, description = "noisy samples per graph run (default: ${DEFAULT-VALUE})")
   public int batch;
 
-  @Option(names = "--seed", paramLabel = "X", description = "fixed noise seed (reproducible runs); default fresh noise")
+  @Option(names = "--seed", paramLabel = "X", description =
+      "fixed noise seed, any 64-bit integer; default: fresh noise (SecureRandom) per run. "
+          + "CPU: noise drawn in Java (L64X128MixRandom, one stream per sample), the same counts for a "
+          + "seed whatever --threads and --batch. CUDA: noise drawn in the graph (cuRAND Philox), whose "
+          + "seed is a float32: only 0..16777216, others are refused.")
   public Long seed;
 
   /**
