@@ -6,6 +6,8 @@ import dev.smoothguard.trainer.export.CertificationTable;
 import dev.smoothguard.trainer.export.Exporter;
 import dev.smoothguard.trainer.export.VitWeights.Pooling;
 import dev.smoothguard.trainer.pytorch.PytorchImport;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +70,9 @@ final class ExportCommand implements Callable<Integer> {
   float layerNormEps;
   @Option(names = "--class-names", paramLabel = "NAMES", split = ",", description = "class names in label order, comma-separated")
   List<String> classNames;
+  @Option(names = "--class-names-file", paramLabel = "FILE",
+      description = "class names in label order, one per line (for names with commas, e.g. ImageNet's)")
+  Path classNamesFile;
   @Option(names = "--sigma", defaultValue = "0", description = "noise level the model was fine-tuned for, for the card (default: ${DEFAULT-VALUE} = unknown)")
   double sigma;
 
@@ -111,8 +116,8 @@ final class ExportCommand implements Callable<Integer> {
       cert = new ModelCard.Certification(certImages + " (" + table.images() + " images)", n0, n, alpha,
           table.accuracyAtRadius());
     }
-    PytorchImport.CardFields fields = new PytorchImport.CardFields(model, version, dataset,
-        classNames == null ? null : List.copyOf(classNames), sigma, TrainerCli.invocation(spec), cert);
+    PytorchImport.CardFields fields = new PytorchImport.CardFields(model, version, dataset, classNames(), sigma,
+        TrainerCli.invocation(spec), cert);
     ModelCard card = PytorchImport.export(request, fields, out);
     ModelCard.Source src = card.source();
     System.out.printf("imported %s (%s, sha256 %s)%n", src.file(), src.format(), src.sha256());
@@ -132,10 +137,20 @@ final class ExportCommand implements Callable<Integer> {
   private List<String> importOnlyOptionsGiven() {
     List<String> given = new ArrayList<>();
     for (String option : List.of("--heads", "--state-key", "--input-size", "--resize-to", "--resize-mode", "--mean",
-        "--std", "--pool", "--layer-norm-eps", "--class-names", "--sigma")) {
+        "--std", "--pool", "--layer-norm-eps", "--class-names", "--class-names-file", "--sigma")) {
       if (spec.commandLine().getParseResult().hasMatchedOption(option)) given.add(option);
     }
     return given;
+  }
+
+  private List<String> classNames() throws IOException {
+    if (classNames != null && classNamesFile != null) {
+      throw new IllegalArgumentException("give --class-names or --class-names-file, not both");
+    }
+    if (classNamesFile != null) {
+      return Files.readAllLines(classNamesFile).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+    return classNames == null ? null : List.copyOf(classNames);
   }
 
   private static Pooling pooling(String pool) {
