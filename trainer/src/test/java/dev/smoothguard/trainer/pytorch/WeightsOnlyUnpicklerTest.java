@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,25 @@ class WeightsOnlyUnpicklerTest {
     assertNull(m.get("none"));
     assertEquals(List.of(1L, 2L), m.get("list"));
     assertEquals(m.get("list"), m.get("again"));
+  }
+
+  @Test
+  void aTrainingCheckpointReadsAsDataArgsNamespaceIncluded() throws Exception {
+    Path file = Path.of(getClass().getResource("/pytorch/vit_mean_nested.pth").toURI());
+    try (PytorchCheckpoint ckpt = PytorchCheckpoint.open(file)) {
+      Map<?, ?> root = (Map<?, ?>) ckpt.root();
+      assertEquals(List.of("model", "optimizer", "epoch", "scaler", "args"), List.copyOf(root.keySet()));
+      assertEquals(3L, root.get("epoch"));
+      WeightsOnlyUnpickler.Inert args = (WeightsOnlyUnpickler.Inert) root.get("args");
+      assertEquals("argparse.Namespace", args.type());
+      assertEquals(0.25, args.attributes().get("sigma"));
+      assertEquals(Boolean.TRUE, args.attributes().get("global_pool"));
+      Map<String, Tensor> sd = ckpt.stateDict("model");
+      assertEquals(DType.F16, sd.get("head.weight").dtype());
+      assertEquals(DType.BF16, sd.get("fc_norm.weight").dtype());
+      assertEquals(DType.F64, sd.get("blocks.1.mlp.fc2.bias").dtype());
+      assertEquals(List.of(1L, 17L, 16L), java.util.Arrays.stream(sd.get("pos_embed").shape()).boxed().toList());
+    }
   }
 
   @Test
