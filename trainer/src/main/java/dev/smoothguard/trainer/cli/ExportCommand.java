@@ -1,5 +1,6 @@
 package dev.smoothguard.trainer.cli;
 
+import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.smoothing.model.ModelCard;
 import dev.smoothguard.smoothing.onnx.Interpolation;
 import dev.smoothguard.trainer.export.CertificationTable;
@@ -79,15 +80,15 @@ final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!out.getFileName().toString().endsWith(".onnx")) {
-      throw new IllegalArgumentException("--out must end in .onnx, got " + out);
+      throw new UserError("--out must end in .onnx, got " + out);
     }
     if ((checkpoint == null) == (fromPytorch == null)) {
-      throw new IllegalArgumentException("give exactly one of --checkpoint DIR (the trainer's own) or --from-pytorch FILE");
+      throw new UserError("give exactly one of --checkpoint DIR (the trainer's own) or --from-pytorch FILE");
     }
     String model = name != null ? name : out.getFileName().toString().replaceFirst("\\.onnx$", "");
     if (checkpoint != null) {
       List<String> importOnly = importOnlyOptionsGiven();
-      if (!importOnly.isEmpty()) throw new IllegalArgumentException(importOnly + " only apply with --from-pytorch");
+      if (!importOnly.isEmpty()) throw new UserError(importOnly + " only apply with --from-pytorch");
       ModelCard card = Exporter.export(checkpoint, out, model, version, dataset,
           certification == null ? null : new Exporter.CertificationSource(certification, certImages, n0, n, alpha));
       report(card);
@@ -97,15 +98,15 @@ final class ExportCommand implements Callable<Integer> {
   }
 
   private int importPytorch(String model) throws Exception {
-    if (heads == null) throw new IllegalArgumentException("--from-pytorch needs --heads (e.g. 12 for ViT-B, 16 for ViT-L)");
+    if (heads == null) throw new UserError("--from-pytorch needs --heads (e.g. 12 for ViT-B, 16 for ViT-L)");
     Checks.positive("--heads", heads);
     if (inputSize != null) Checks.positive("--input-size", inputSize);
     if (resizeTo != null) Checks.positive("--resize-to", resizeTo);
-    if (!(layerNormEps > 0)) throw new IllegalArgumentException("--layer-norm-eps must be positive, got " + layerNormEps);
-    if (sigma < 0) throw new IllegalArgumentException("--sigma must be >= 0, got " + sigma);
+    if (!(layerNormEps > 0)) throw new UserError("--layer-norm-eps must be positive, got " + layerNormEps);
+    if (sigma < 0) throw new UserError("--sigma must be >= 0, got " + sigma);
     boolean none = "none".equalsIgnoreCase(mean) || "none".equalsIgnoreCase(std);
     if (none && !("none".equalsIgnoreCase(mean) && (std == null || "none".equalsIgnoreCase(std)))) {
-      throw new IllegalArgumentException("--mean none means no normalisation: leave out --std or make it none too");
+      throw new UserError("--mean none means no normalisation: leave out --std or make it none too");
     }
     PytorchImport.Request request = new PytorchImport.Request(fromPytorch, stateKey, heads, inputSize, resizeTo,
         Interpolation.parse(resizeMode), none ? null : floats("--mean", mean), none ? null : floats("--std", std),
@@ -145,7 +146,7 @@ final class ExportCommand implements Callable<Integer> {
 
   private List<String> classNames() throws IOException {
     if (classNames != null && classNamesFile != null) {
-      throw new IllegalArgumentException("give --class-names or --class-names-file, not both");
+      throw new UserError("give --class-names or --class-names-file, not both");
     }
     if (classNamesFile != null) {
       return Files.readAllLines(classNamesFile).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
@@ -158,7 +159,7 @@ final class ExportCommand implements Callable<Integer> {
     return switch (pool.toLowerCase(java.util.Locale.ROOT)) {
       case "token", "cls" -> Pooling.CLASS_TOKEN;
       case "mean", "avg" -> Pooling.MEAN_OF_PATCHES;
-      default -> throw new IllegalArgumentException("--pool must be token or mean, got '" + pool + "'");
+      default -> throw new UserError("--pool must be token or mean, got '" + pool + "'");
     };
   }
 
@@ -170,7 +171,7 @@ final class ExportCommand implements Callable<Integer> {
       try {
         v[i] = Float.parseFloat(parts[i].trim());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(flag + " takes comma-separated numbers, got '" + csv + "'");
+        throw new UserError(flag + " takes comma-separated numbers, got '" + csv + "'");
       }
     }
     return v;
