@@ -1,6 +1,7 @@
 package dev.smoothguard.trainer.pytorch;
 
 import java.math.BigInteger;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -214,7 +215,7 @@ final class WeightsOnlyUnpickler {
           default -> throw bad(String.format("unsupported pickle opcode 0x%02x at byte %d", op, at));
         }
       }
-    } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException e) {
+    } catch (BufferUnderflowException | IndexOutOfBoundsException | NumberFormatException e) {
       throw bad("truncated or corrupt pickle at byte " + in.position());
     }
   }
