@@ -359,7 +359,7 @@ public final class SmoothingEngine implements AutoCloseable {
       ModelProto graph;
       try {
         SmoothingGraph.Spec spec = new SmoothingGraph.Spec(info.channels(), k.height(), k.width(),
-            info.height(), info.width(), info.numClasses(), k.sigma(), k.seed());
+            info.height(), info.width(), info.numClasses(), k.sigma(), k.seed(), options.resize());
         graph = k.source() == NoiseSource.HOST
             ? SmoothingGraph.wrapWithNoiseInput(classifier, spec)
             : SmoothingGraph.wrap(classifier, spec);
