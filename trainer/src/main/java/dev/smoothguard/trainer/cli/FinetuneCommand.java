@@ -1,6 +1,7 @@
 package dev.smoothguard.trainer.cli;
 
 import dev.smoothguard.trainer.train.Finetuning;
+import dev.smoothguard.trainer.train.Recipe;
 import dev.smoothguard.trainer.train.RunMeta;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,6 +49,9 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--eval-max", defaultValue = "1000", description = "held-out images used (default ${DEFAULT-VALUE})")
   int evalMax;
 
+  @Option(names = "--min-lr", defaultValue = "1e-6", description = "learning rate the cosine ends at (default ${DEFAULT-VALUE}, as the reference)")
+  double minLr;
+
   @Override
   public Integer call() throws Exception {
     if (!run.resume && (pretrained == null) == !fromScratch) {
@@ -59,11 +63,13 @@ final class FinetuneCommand implements Callable<Integer> {
     Checks.range("--sigma", sigma, 0, 10);
     Checks.range("--consistency-lambda", lambda, 0, 1000);
     Checks.range("--consistency-eta", eta, 0, 1000);
+    Recipe recipe = new Recipe(run.weightDecay, 0.9, Recipe.FINETUNE_BETA2, null, minLr);
     List<String> names = classNames != null && classNames.size() == 1 && "fashion-mnist".equals(classNames.get(0))
         ? FASHION_MNIST : classNames;
     RunMeta meta = Finetuning.run(new Finetuning.Settings(pretrained, fromScratch, config, data, names,
         sigma, epochs, batch, lr, run.warmup, lambda, eta, copies, run.seed, run.maxImages, run.maxSteps, run.budgetMinutes,
-        evalData, evalMax, run.out, run.resume, !run.noAugment, run.clipGrad, TrainerCli.invocation(spec)));
+        evalData, evalMax, run.out, run.resume, !run.noAugment, run.clipGrad, TrainerCli.invocation(spec),
+        recipe, run.stopAtStep));
     System.out.printf("fine-tuning: %d of %d steps (%.2f epochs), checkpoint %s%n",
         meta.step(), meta.totalSteps(), meta.epochsDone(), run.out);
     if (meta.evals() != null && !meta.evals().isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.smoothguard.trainer.cli;
 
 import dev.smoothguard.trainer.train.Pretraining;
+import dev.smoothguard.trainer.train.Recipe;
 import dev.smoothguard.trainer.train.RunMeta;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -28,15 +29,19 @@ final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "1.5e-3", description = "peak learning rate (default ${DEFAULT-VALUE})")
   double lr;
 
+  @Option(names = "--min-lr", defaultValue = "0", description = "learning rate the cosine ends at (default ${DEFAULT-VALUE}, as MAE)")
+  double minLr;
+
   @Override
   public Integer call() throws Exception {
     Checks.positive("--epochs", epochs);
     Checks.positive("--batch", batch);
     Checks.range("--mask-ratio", maskRatio, 0, 0.99);
     Checks.range("--sigma", sigma, 0, 10);
+    Recipe recipe = new Recipe(run.weightDecay, 0.9, Recipe.PRETRAIN_BETA2, null, minLr);
     RunMeta meta = Pretraining.run(new Pretraining.Settings(data, config, sigma, maskRatio, epochs,
         batch, lr, run.warmup, run.seed, run.maxImages, run.maxSteps, run.budgetMinutes, run.out, run.resume, !run.noAugment, run.clipGrad,
-        TrainerCli.invocation(spec)));
+        TrainerCli.invocation(spec), recipe, run.stopAtStep));
     System.out.printf("pre-training: %d of %d steps (%.2f epochs), final loss %.4f, checkpoint %s%n",
         meta.step(), meta.totalSteps(), meta.epochsDone(),
         meta.history().isEmpty() ? Double.NaN : meta.history().get(meta.history().size() - 1).loss(), run.out);

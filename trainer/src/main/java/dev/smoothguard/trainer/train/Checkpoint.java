@@ -3,7 +3,13 @@ package dev.smoothguard.trainer.train;
 import dev.smoothguard.smoothing.model.ModelCard.TrainingStep;
 import dev.smoothguard.trainer.train.RunMeta.EvalPoint;
 import dev.smoothguard.trainer.train.RunMeta.LogPoint;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import dev.smoothguard.trainer.optim.AdamW;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +23,32 @@ import org.slf4j.LoggerFactory;
  */
 final class Checkpoint {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpoint.class);
+  /** The optimiser's state (AdamW's moments and step counts) beside the weights. */
+  static final String OPTIMIZER_FILE = "optimizer.state";
 
   private Checkpoint() {}
+
+  /** The parameters an optimiser trains: every parameter of the block that takes gradients. */
+  static List<Pair<String, Parameter>> trainable(Block block) {
+    List<Pair<String, Parameter>> out = new ArrayList<>();
+    for (Pair<String, Parameter> p : block.getParameters()) {
+      if (p.getValue().requiresGradient()) out.add(p);
+    }
+    return out;
+  }
+
+  /**
+   * Restores the optimiser state saved with a checkpoint. Checkpoints written before the state
+   * was saved have none: their moments restart from zero, which the log says.
+   */
+  static void restoreOptimizer(AdamW optimizer, Path dir, NDManager manager) throws IOException {
+    Path file = dir.resolve(OPTIMIZER_FILE);
+    if (Files.isRegularFile(file)) {
+      optimizer.load(file, manager);
+    } else {
+      LOG.warn("{} has no {} (an older checkpoint): AdamW's moments restart from zero", dir, OPTIMIZER_FILE);
+    }
+  }
 
   static void record(Path out, RunMeta start, List<TrainingStep> earlierCommands, String command,
       long wallStartNanos, long stepDone, boolean complete, List<LogPoint> history,

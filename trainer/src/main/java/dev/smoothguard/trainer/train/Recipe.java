@@ -1,0 +1,41 @@
+package dev.smoothguard.trainer.train;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * How a run optimises, recorded in its {@code meta.json} so a resume continues with the same
+ * recipe and a model card can say how the model was trained. Defaults follow the reference
+ * (DMAE's fine-tuning of ViT-B, itself MAE's recipe); see docs/trainer.md.
+ *
+ * @param weightDecay decoupled AdamW weight decay of the decayed group (biases, norms, tokens
+ *     and positions take none)
+ * @param beta1 AdamW β1
+ * @param beta2 AdamW β2
+ * @param baseLearningRate learning rate per 256 images ({@code --blr}); null when the run was
+ *     given an absolute {@code --lr}
+ * @param minLearningRate the floor the cosine schedule ends at
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Recipe(double weightDecay, double beta1, double beta2, Double baseLearningRate,
+    double minLearningRate) {
+
+  /** Pre-training: AdamW (0.9, 0.95), weight decay 0.05 (MAE). */
+  public static final double PRETRAIN_BETA2 = 0.95;
+  /** Fine-tuning: PyTorch's AdamW default betas (0.9, 0.999), as the reference. */
+  public static final double FINETUNE_BETA2 = 0.999;
+
+  public Recipe {
+    if (!(weightDecay >= 0)) throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
+    if (!(minLearningRate >= 0)) throw new IllegalArgumentException("--min-lr must be >= 0, got " + minLearningRate);
+  }
+
+  /**
+   * What a checkpoint written before recipes were recorded was trained with (DJL's AdamW,
+   * weight decay 0.05).
+   */
+  static Recipe legacy(String kind) {
+    return new Recipe(0.05, 0.9, "pretrain".equals(kind) ? PRETRAIN_BETA2 : FINETUNE_BETA2, null, 0);
+  }
+}
