@@ -49,6 +49,8 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--eval-max", defaultValue = "1000", description = "held-out images used (default ${DEFAULT-VALUE})")
   int evalMax;
 
+  @Option(names = "--layer-decay", defaultValue = "0.65", description = "layer-wise lr decay: block i of d learns at decay^(d-i) of the rate, the embedding at decay^(d+1), the head at the full rate; 1 = off (default ${DEFAULT-VALUE}, as DMAE's ViT-B fine-tuning)")
+  double layerDecay;
   @Option(names = "--min-lr", defaultValue = "1e-6", description = "learning rate the cosine ends at (default ${DEFAULT-VALUE}, as the reference)")
   double minLr;
 
@@ -63,7 +65,7 @@ final class FinetuneCommand implements Callable<Integer> {
     Checks.range("--sigma", sigma, 0, 10);
     Checks.range("--consistency-lambda", lambda, 0, 1000);
     Checks.range("--consistency-eta", eta, 0, 1000);
-    Recipe recipe = new Recipe(run.weightDecay, 0.9, Recipe.FINETUNE_BETA2, null, minLr);
+    Recipe recipe = new Recipe(run.weightDecay, 0.9, Recipe.FINETUNE_BETA2, null, minLr, layerDecay);
     List<String> names = classNames != null && classNames.size() == 1 && "fashion-mnist".equals(classNames.get(0))
         ? FASHION_MNIST : classNames;
     RunMeta meta = Finetuning.run(new Finetuning.Settings(pretrained, fromScratch, config, data, names,

@@ -8,10 +8,12 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.smoothguard.trainer.optim.AdamW;
+import dev.smoothguard.trainer.optim.ParameterSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,15 @@ final class Checkpoint {
       if (p.getValue().requiresGradient()) out.add(p);
     }
     return out;
+  }
+
+  /** Logs what the parameter groups are (how many decay, the range of learning-rate scales). */
+  static List<Pair<Parameter, ParameterSpec>> logGroups(List<Pair<Parameter, ParameterSpec>> groups) {
+    long decayed = groups.stream().filter(g -> g.getValue().weightDecay() > 0).count();
+    DoubleSummaryStatistics scales = groups.stream().mapToDouble(g -> g.getValue().lrScale()).summaryStatistics();
+    LOG.info("AdamW parameter groups: {} parameters with weight decay, {} without; lr scales {} .. {}",
+        decayed, groups.size() - decayed, String.format("%.4g", scales.getMin()), String.format("%.4g", scales.getMax()));
+    return groups;
   }
 
   /**

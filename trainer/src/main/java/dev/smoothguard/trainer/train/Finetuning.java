@@ -98,7 +98,7 @@ public final class Finetuning {
       List<Pair<String, Parameter>> trainable = Checkpoint.trainable(model);
       ScheduledRate rate = new ScheduledRate();
       AdamW adamw = AdamW.builder().learningRate(rate).betas(recipe.beta1(), recipe.beta2())
-          .groups(ParameterGroups.forVit(trainable, cfg.depth(), recipe.weightDecay(), 1.0)).build();
+          .groups(Checkpoint.logGroups(ParameterGroups.forVit(trainable, cfg.depth(), recipe.weightDecay(), recipe.layerDecay()))).build();
       if (previous != null) Checkpoint.restoreOptimizer(adamw, s.out(), manager);
       RunMeta start = meta;
       int copies = meta.copies();

@@ -15,11 +15,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param baseLearningRate learning rate per 256 images ({@code --blr}); null when the run was
  *     given an absolute {@code --lr}
  * @param minLearningRate the floor the cosine schedule ends at
+ * @param layerDecay layer-wise learning-rate decay: block i learns at decay^(depth − i) of the
+ *     rate, the patch embedding and class token at decay^(depth + 1), the head at the full rate
+ *     (1 = off; pre-training uses 1)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Recipe(double weightDecay, double beta1, double beta2, Double baseLearningRate,
-    double minLearningRate) {
+    double minLearningRate, double layerDecay) {
 
   /** Pre-training: AdamW (0.9, 0.95), weight decay 0.05 (MAE). */
   public static final double PRETRAIN_BETA2 = 0.95;
@@ -29,6 +32,7 @@ public record Recipe(double weightDecay, double beta1, double beta2, Double base
   public Recipe {
     if (!(weightDecay >= 0)) throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
     if (!(minLearningRate >= 0)) throw new IllegalArgumentException("--min-lr must be >= 0, got " + minLearningRate);
+    if (!(layerDecay > 0 && layerDecay <= 1)) throw new IllegalArgumentException("--layer-decay must be in (0, 1], got " + layerDecay);
   }
 
   /**
@@ -36,6 +40,6 @@ public record Recipe(double weightDecay, double beta1, double beta2, Double base
    * weight decay 0.05).
    */
   static Recipe legacy(String kind) {
-    return new Recipe(0.05, 0.9, "pretrain".equals(kind) ? PRETRAIN_BETA2 : FINETUNE_BETA2, null, 0);
+    return new Recipe(0.05, 0.9, "pretrain".equals(kind) ? PRETRAIN_BETA2 : FINETUNE_BETA2, null, 0, 1);
   }
 }
