@@ -51,6 +51,8 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Option(names = "--layer-decay", defaultValue = "0.65", description = "layer-wise lr decay: block i of d learns at decay^(d-i) of the rate, the embedding at decay^(d+1), the head at the full rate; 1 = off (default ${DEFAULT-VALUE}, as DMAE's ViT-B fine-tuning)")
   double layerDecay;
+  @Option(names = "--drop-path", defaultValue = "0.1", description = "stochastic depth of the last block, rising linearly from 0 at the first; training only (default ${DEFAULT-VALUE}, as the reference)")
+  double dropPath;
   @Option(names = "--min-lr", defaultValue = "1e-6", description = "learning rate the cosine ends at (default ${DEFAULT-VALUE}, as the reference)")
   double minLr;
 
@@ -65,7 +67,7 @@ final class FinetuneCommand implements Callable<Integer> {
     Checks.range("--sigma", sigma, 0, 10);
     Checks.range("--consistency-lambda", lambda, 0, 1000);
     Checks.range("--consistency-eta", eta, 0, 1000);
-    Recipe recipe = new Recipe(run.weightDecay, 0.9, Recipe.FINETUNE_BETA2, null, minLr, layerDecay);
+    Recipe recipe = new Recipe(run.weightDecay, 0.9, Recipe.FINETUNE_BETA2, null, minLr, layerDecay, dropPath);
     List<String> names = classNames != null && classNames.size() == 1 && "fashion-mnist".equals(classNames.get(0))
         ? FASHION_MNIST : classNames;
     RunMeta meta = Finetuning.run(new Finetuning.Settings(pretrained, fromScratch, config, data, names,

@@ -20,9 +20,14 @@ public final class VitClassifier extends AbstractBlock {
   private final Linear head;
 
   public VitClassifier(VitConfig cfg, int numClasses) {
+    this(cfg, numClasses, 0);
+  }
+
+  /** With stochastic depth up to {@code dropPath} in the encoder's blocks (training only). */
+  public VitClassifier(VitConfig cfg, int numClasses, double dropPath) {
     this.cfg = cfg;
     this.numClasses = numClasses;
-    encoder = addChildBlock("encoder", new VitEncoder(cfg));
+    encoder = addChildBlock("encoder", new VitEncoder(cfg, dropPath));
     head = addChildBlock("head", Linear.builder().setUnits(numClasses).build());
   }
 

@@ -33,6 +33,11 @@ public final class VitEncoder extends AbstractBlock {
   private final float[] positions;
 
   public VitEncoder(VitConfig cfg) {
+    this(cfg, 0);
+  }
+
+  /** With stochastic depth rising linearly over the blocks to {@code dropPath} (timm's rule). */
+  public VitEncoder(VitConfig cfg, double dropPath) {
     this.cfg = cfg;
     patchEmbed = addChildBlock("patch_embed", Linear.builder().setUnits(cfg.width()).build());
     clsToken = addParameter(Parameter.builder().setName("cls_token")
@@ -40,7 +45,8 @@ public final class VitEncoder extends AbstractBlock {
         .optInitializer(new NormalInitializer(0.02f)).build());
     for (int i = 0; i < cfg.depth(); i++) {
       blocks.add(addChildBlock("block" + i,
-          new TransformerBlock(cfg.width(), cfg.heads(), cfg.width() * cfg.mlpRatio())));
+          new TransformerBlock(cfg.width(), cfg.heads(), cfg.width() * cfg.mlpRatio(),
+              DropPath.rateOf(i, cfg.depth(), dropPath))));
     }
     norm = addChildBlock("norm", TransformerBlock.layerNorm());
     positions = SinCosPositions.table(cfg.grid(), cfg.width());

@@ -86,7 +86,7 @@ public final class Finetuning {
 
     Engine.getInstance().setRandomSeed((int) meta.seed());
     try (NDManager manager = NDManager.newBaseManager()) {
-      VitClassifier model = new VitClassifier(cfg, names.size());
+      VitClassifier model = new VitClassifier(cfg, names.size(), recipe.dropPath());
       model.initialize(manager, DataType.FLOAT32, new Shape(1, cfg.channels(), cfg.imageSize(), cfg.imageSize()));
       if (previous != null) {
         Weights.load(model, s.out().resolve(MODEL_FILE), manager, true);
