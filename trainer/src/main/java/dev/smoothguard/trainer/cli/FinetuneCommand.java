@@ -53,6 +53,8 @@ final class FinetuneCommand implements Callable<Integer> {
   double layerDecay;
   @Option(names = "--drop-path", defaultValue = "0.1", description = "stochastic depth of the last block, rising linearly from 0 at the first; training only (default ${DEFAULT-VALUE}, as the reference)")
   double dropPath;
+  @Option(names = "--label-smoothing", defaultValue = "0.1", description = "label smoothing of the cross-entropy term; the consistency terms are unchanged (default ${DEFAULT-VALUE}, as the reference)")
+  double labelSmoothing;
   @Option(names = "--min-lr", defaultValue = "1e-6", description = "learning rate the cosine ends at (default ${DEFAULT-VALUE}, as the reference)")
   double minLr;
 
@@ -67,7 +69,7 @@ final class FinetuneCommand implements Callable<Integer> {
     Checks.range("--sigma", sigma, 0, 10);
     Checks.range("--consistency-lambda", lambda, 0, 1000);
     Checks.range("--consistency-eta", eta, 0, 1000);
-    Recipe recipe = new Recipe(run.weightDecay, 0.9, Recipe.FINETUNE_BETA2, null, minLr, layerDecay, dropPath);
+    Recipe recipe = new Recipe(run.weightDecay, 0.9, Recipe.FINETUNE_BETA2, null, minLr, layerDecay, dropPath, labelSmoothing);
     List<String> names = classNames != null && classNames.size() == 1 && "fashion-mnist".equals(classNames.get(0))
         ? FASHION_MNIST : classNames;
     RunMeta meta = Finetuning.run(new Finetuning.Settings(pretrained, fromScratch, config, data, names,

@@ -122,7 +122,7 @@ public final class Finetuning {
         NDArray x = sm.create(noisy, new Shape((long) copies * b, cfg.channels(), cfg.imageSize(), cfg.imageSize()));
         NDArray logits = model.forward(new ParameterStore(sm, false), new NDList(x), true).singletonOrThrow();
         NDArray y = sm.create(labels);
-        NDArray loss = ConsistencyLoss.of(logits.reshape(copies, b, names.size()), y, lambda, eta);
+        NDArray loss = ConsistencyLoss.of(logits.reshape(copies, b, names.size()), y, lambda, eta, recipe.labelSmoothing());
         NDArray correct = logits.argMax(1).eq(y.tile(copies)).toType(DataType.INT32, false).sum();
         return new TrainLoop.StepOutcome(loss, correct, copies * b);
       };

@@ -20,11 +20,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     (1 = off; pre-training uses 1)
  * @param dropPath stochastic depth of the last encoder block, rising linearly from 0 at the
  *     first (timm's rule); training only (pre-training uses 0, as MAE)
+ * @param labelSmoothing ε of the label-smoothed cross-entropy in the fine-tuning loss
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Recipe(double weightDecay, double beta1, double beta2, Double baseLearningRate,
-    double minLearningRate, double layerDecay, double dropPath) {
+    double minLearningRate, double layerDecay, double dropPath, double labelSmoothing) {
 
   /** Pre-training: AdamW (0.9, 0.95), weight decay 0.05 (MAE). */
   public static final double PRETRAIN_BETA2 = 0.95;
@@ -35,6 +36,7 @@ public record Recipe(double weightDecay, double beta1, double beta2, Double base
     if (!(weightDecay >= 0)) throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
     if (!(minLearningRate >= 0)) throw new IllegalArgumentException("--min-lr must be >= 0, got " + minLearningRate);
     if (!(dropPath >= 0 && dropPath < 1)) throw new IllegalArgumentException("--drop-path must be in [0, 1), got " + dropPath);
+    if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new IllegalArgumentException("--label-smoothing must be in [0, 1), got " + labelSmoothing);
     if (!(layerDecay > 0 && layerDecay <= 1)) throw new IllegalArgumentException("--layer-decay must be in (0, 1], got " + layerDecay);
   }
 
@@ -43,6 +45,6 @@ public record Recipe(double weightDecay, double beta1, double beta2, Double base
    * weight decay 0.05).
    */
   static Recipe legacy(String kind) {
-    return new Recipe(0.05, 0.9, "pretrain".equals(kind) ? PRETRAIN_BETA2 : FINETUNE_BETA2, null, 0, 1, 0);
+    return new Recipe(0.05, 0.9, "pretrain".equals(kind) ? PRETRAIN_BETA2 : FINETUNE_BETA2, null, 0, 1, 0, 0);
   }
 }
