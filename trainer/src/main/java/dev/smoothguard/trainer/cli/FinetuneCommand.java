@@ -55,6 +55,9 @@ final class FinetuneCommand implements Callable<Integer> {
   double dropPath;
   @Option(names = "--label-smoothing", defaultValue = "0.1", description = "label smoothing of the cross-entropy term; the consistency terms are unchanged (default ${DEFAULT-VALUE}, as the reference)")
   double labelSmoothing;
+  @Option(names = "--global-pool", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "classify the mean of the patch tokens after fc_norm (the reference default); --no-global-pool: the class token after the encoder's final norm, as the models shipped before (default ${DEFAULT-VALUE})")
+  boolean globalPool;
   @Option(names = "--min-lr", defaultValue = "1e-6", description = "learning rate the cosine ends at (default ${DEFAULT-VALUE}, as the reference)")
   double minLr;
 
@@ -69,7 +72,8 @@ final class FinetuneCommand implements Callable<Integer> {
     Checks.range("--sigma", sigma, 0, 10);
     Checks.range("--consistency-lambda", lambda, 0, 1000);
     Checks.range("--consistency-eta", eta, 0, 1000);
-    Recipe recipe = new Recipe(run.weightDecay, 0.9, Recipe.FINETUNE_BETA2, null, minLr, layerDecay, dropPath, labelSmoothing);
+    Recipe recipe = new Recipe(run.weightDecay, 0.9, Recipe.FINETUNE_BETA2, null, minLr, layerDecay, dropPath, labelSmoothing,
+        globalPool);
     List<String> names = classNames != null && classNames.size() == 1 && "fashion-mnist".equals(classNames.get(0))
         ? FASHION_MNIST : classNames;
     RunMeta meta = Finetuning.run(new Finetuning.Settings(pretrained, fromScratch, config, data, names,

@@ -38,7 +38,7 @@ final class PretrainCommand implements Callable<Integer> {
     Checks.positive("--batch", batch);
     Checks.range("--mask-ratio", maskRatio, 0, 0.99);
     Checks.range("--sigma", sigma, 0, 10);
-    Recipe recipe = new Recipe(run.weightDecay, 0.9, Recipe.PRETRAIN_BETA2, null, minLr, 1, 0, 0);
+    Recipe recipe = new Recipe(run.weightDecay, 0.9, Recipe.PRETRAIN_BETA2, null, minLr, 1, 0, 0, false);
     RunMeta meta = Pretraining.run(new Pretraining.Settings(data, config, sigma, maskRatio, epochs,
         batch, lr, run.warmup, run.seed, run.maxImages, run.maxSteps, run.budgetMinutes, run.out, run.resume, !run.noAugment, run.clipGrad,
         TrainerCli.invocation(spec), recipe, run.stopAtStep));

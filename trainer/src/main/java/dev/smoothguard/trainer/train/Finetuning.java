@@ -86,7 +86,7 @@ public final class Finetuning {
 
     Engine.getInstance().setRandomSeed((int) meta.seed());
     try (NDManager manager = NDManager.newBaseManager()) {
-      VitClassifier model = new VitClassifier(cfg, names.size(), recipe.dropPath());
+      VitClassifier model = new VitClassifier(cfg, names.size(), recipe.dropPath(), recipe.globalPool());
       model.initialize(manager, DataType.FLOAT32, new Shape(1, cfg.channels(), cfg.imageSize(), cfg.imageSize()));
       if (previous != null) {
         Weights.load(model, s.out().resolve(MODEL_FILE), manager, true);
@@ -166,7 +166,7 @@ public final class Finetuning {
       throw new IllegalArgumentException(dir + " holds a " + meta.kind() + " run, not a fine-tuned classifier");
     }
     VitConfig cfg = VitConfig.named(meta.config());
-    VitClassifier model = new VitClassifier(cfg, meta.classNames().size());
+    VitClassifier model = new VitClassifier(cfg, meta.classNames().size(), 0, meta.recipeOrLegacy().globalPool());
     model.initialize(manager, DataType.FLOAT32, new Shape(1, cfg.channels(), cfg.imageSize(), cfg.imageSize()));
     Weights.load(model, dir.resolve(MODEL_FILE), manager, false);
     return model;

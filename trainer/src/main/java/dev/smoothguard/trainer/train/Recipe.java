@@ -21,11 +21,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param dropPath stochastic depth of the last encoder block, rising linearly from 0 at the
  *     first (timm's rule); training only (pre-training uses 0, as MAE)
  * @param labelSmoothing ε of the label-smoothed cross-entropy in the fine-tuning loss
+ * @param globalPool the classifier's head sees the mean of the patch tokens after fc_norm
+ *     (false: the class token after the encoder's final norm)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Recipe(double weightDecay, double beta1, double beta2, Double baseLearningRate,
-    double minLearningRate, double layerDecay, double dropPath, double labelSmoothing) {
+    double minLearningRate, double layerDecay, double dropPath, double labelSmoothing,
+    boolean globalPool) {
 
   /** Pre-training: AdamW (0.9, 0.95), weight decay 0.05 (MAE). */
   public static final double PRETRAIN_BETA2 = 0.95;
@@ -45,6 +48,6 @@ public record Recipe(double weightDecay, double beta1, double beta2, Double base
    * weight decay 0.05).
    */
   static Recipe legacy(String kind) {
-    return new Recipe(0.05, 0.9, "pretrain".equals(kind) ? PRETRAIN_BETA2 : FINETUNE_BETA2, null, 0, 1, 0, 0);
+    return new Recipe(0.05, 0.9, "pretrain".equals(kind) ? PRETRAIN_BETA2 : FINETUNE_BETA2, null, 0, 1, 0, 0, false);
   }
 }

@@ -52,10 +52,10 @@ class DropPathTest {
   void inferenceOfAModelWithDropPathIsThatOfTheSameWeightsWithout() {
     VitConfig cfg = VitConfig.TINY;
     try (NDManager m = NDManager.newBaseManager()) {
-      float[] with = logits(m, new VitClassifier(cfg, 10, 0.5), cfg, false);
-      float[] without = logits(m, new VitClassifier(cfg, 10, 0), cfg, false);
+      float[] with = logits(m, new VitClassifier(cfg, 10, 0.5, true), cfg, false);
+      float[] without = logits(m, new VitClassifier(cfg, 10, 0, true), cfg, false);
       assertArrayEquals(without, with, 0f);
-      float[] trained = logits(m, new VitClassifier(cfg, 10, 0.5), cfg, true);
+      float[] trained = logits(m, new VitClassifier(cfg, 10, 0.5, true), cfg, true);
       boolean differs = false;
       for (int i = 0; i < with.length; i++) differs |= trained[i] != with[i];
       assertTrue(differs, "in training the branches are dropped");
