@@ -4,6 +4,7 @@ import dev.smoothguard.smoothing.engine.EngineOptions;
 import dev.smoothguard.smoothing.engine.ModelException;
 import dev.smoothguard.smoothing.engine.SmoothingEngine;
 import dev.smoothguard.smoothing.onnx.BuiltinModels;
+import dev.smoothguard.smoothing.onnx.Interpolation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,10 +32,15 @@ final class ModelOptions {
   @Option(names = "--width", paramLabel = "W", description = "input width, for models with a dynamic W")
   Integer width;
 
+  @Option(names = "--resize", defaultValue = "bilinear", paramLabel = "bilinear|bicubic",
+      description = "how noisy images are resized when their size differs from the model's, as PyTorch's "
+          + "interpolate(align_corners=False); bicubic is DMAE's (default: ${DEFAULT-VALUE})")
+  String resize;
+
   SmoothingEngine open() {
     EngineOptions options = new EngineOptions(device, threads,
         height == null ? OptionalInt.empty() : OptionalInt.of(height),
-        width == null ? OptionalInt.empty() : OptionalInt.of(width));
+        width == null ? OptionalInt.empty() : OptionalInt.of(width), Interpolation.parse(resize));
     return SmoothingEngine.open(resolve(model), options);
   }
 

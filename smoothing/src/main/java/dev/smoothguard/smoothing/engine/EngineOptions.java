@@ -1,5 +1,6 @@
 package dev.smoothguard.smoothing.engine;
 
+import dev.smoothguard.smoothing.onnx.Interpolation;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
@@ -12,8 +13,10 @@ import java.util.regex.Pattern;
  *     (the engine's ParallelRuns); 0 = one per core
  * @param height H to use when the model's input height is dynamic
  * @param width W to use when the model's input width is dynamic
+ * @param resize how the smoothing graph resizes noisy images whose size differs from the model's
  */
-public record EngineOptions(String device, int intraOpThreads, OptionalInt height, OptionalInt width) {
+public record EngineOptions(String device, int intraOpThreads, OptionalInt height, OptionalInt width,
+    Interpolation resize) {
   private static final Pattern DEVICE = Pattern.compile("auto|cpu|cuda(:\\d+)?");
 
   public EngineOptions {
@@ -26,6 +29,12 @@ public record EngineOptions(String device, int intraOpThreads, OptionalInt heigh
     if (height.isPresent() && height.getAsInt() < 1 || width.isPresent() && width.getAsInt() < 1) {
       throw new IllegalArgumentException("height and width must be >= 1");
     }
+    if (resize == null) throw new IllegalArgumentException("resize mode must be given");
+  }
+
+  /** Bilinear resize. */
+  public EngineOptions(String device, int intraOpThreads, OptionalInt height, OptionalInt width) {
+    this(device, intraOpThreads, height, width, Interpolation.BILINEAR);
   }
 
   public static EngineOptions defaults() {
@@ -33,7 +42,11 @@ public record EngineOptions(String device, int intraOpThreads, OptionalInt heigh
   }
 
   public EngineOptions withDevice(String newDevice) {
-    return new EngineOptions(newDevice, intraOpThreads, height, width);
+    return new EngineOptions(newDevice, intraOpThreads, height, width, resize);
+  }
+
+  public EngineOptions withResize(Interpolation mode) {
+    return new EngineOptions(device, intraOpThreads, height, width, mode);
   }
 
   /** The CUDA device index asked for ("cuda" = 0); -1 for cpu; for auto, 0. */

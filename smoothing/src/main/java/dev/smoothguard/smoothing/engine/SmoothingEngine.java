@@ -220,7 +220,7 @@ public final class SmoothingEngine implements AutoCloseable {
       ModelProto graph;
       try {
         graph = SmoothingGraph.wrap(classifier, new SmoothingGraph.Spec(info.channels(), h, w,
-            info.height(), info.width(), info.numClasses(), sigma, seed));
+            info.height(), info.width(), info.numClasses(), sigma, seed, options.resize()));
       } catch (IllegalArgumentException e) {
         throw new ModelException("model " + info.path() + ": " + e.getMessage(), e);
       }

@@ -26,6 +26,8 @@ import java.util.Optional;
  * @param training the exact commands that produced it, with their wall times
  * @param onnxSha256 sha256 of the ONNX file, hex
  * @param certification certified accuracy and the protocol that measured it, when known
+ * @param source for a model imported from another framework's checkpoint: that file, its
+ *     sha256 and what the import inferred and was told (null for the project's own models)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -40,7 +42,16 @@ public record ModelCard(
     java.util.Map<String, Integer> epochs,
     List<TrainingStep> training,
     String onnxSha256,
-    Certification certification) {
+    Certification certification,
+    Source source) {
+
+  /** A card without an import source (the project's own trained models). */
+  public ModelCard(String name, String version, String dataset, List<String> classNames,
+      List<Integer> inputShape, double sigma, String config, java.util.Map<String, Integer> epochs,
+      List<TrainingStep> training, String onnxSha256, Certification certification) {
+    this(name, version, dataset, classNames, inputShape, sigma, config, epochs, training,
+        onnxSha256, certification, null);
+  }
 
   /** One command that contributed to the model, e.g. a pre-training or fine-tuning run. */
   @JsonIgnoreProperties(ignoreUnknown = true)
@@ -53,6 +64,20 @@ public record ModelCard(
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Certification(
       String images, int n0, int n, double alpha, java.util.Map<String, Double> accuracyAtRadius) {}
+
+  /**
+   * The checkpoint an imported model was converted from.
+   *
+   * @param file the checkpoint's file name as given
+   * @param sha256 hex sha256 of that file
+   * @param format e.g. "torch.save zip" or "safetensors"
+   * @param stateKey where in the checkpoint the weights were (null: the top level)
+   * @param architecture what was inferred from the tensor names and shapes
+   * @param preprocessing what the graph does before the network (resize, normalisation)
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Source(String file, String sha256, String format, String stateKey,
+      java.util.Map<String, Object> architecture, java.util.Map<String, Object> preprocessing) {}
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -15,7 +15,8 @@ import java.util.OptionalLong;
  * <pre>
  * image [1,C,h,w], batch [1] (int64)
  *   -> Expand to [batch,C,h,w] -> + RandomNormalLike(scale=sigma[, seed])
- *   -> (Resize to the classifier's H,W when h,w differ; the radius stays in h,w pixel space)
+ *   -> (Resize to the classifier's H,W when h,w differ, bilinear or bicubic; the radius stays
+ *       in h,w pixel space)
  *   -> Reshape to [-1,C,H,W] (static shape for the classifier's optimisations)
  *   -> classifier -> ArgMax -> OneHot(K) -> ReduceSum over the batch -> counts [K] (int64)
  * </pre>
@@ -42,9 +43,18 @@ public final class SmoothingGraph {
    * @param numClasses K
    * @param sigma noise standard deviation in [0,1] pixel units
    * @param seed fixed generator seed; empty = fresh noise every run
+   * @param resize how noisy images are resized when h,w differ from H,W
    */
   public record Spec(int channels, int imageHeight, int imageWidth, int modelHeight,
-      int modelWidth, int numClasses, double sigma, OptionalLong seed) {}
+      int modelWidth, int numClasses, double sigma, OptionalLong seed, Interpolation resize) {
+
+    /** Bilinear resize. */
+    public Spec(int channels, int imageHeight, int imageWidth, int modelHeight, int modelWidth,
+        int numClasses, double sigma, OptionalLong seed) {
+      this(channels, imageHeight, imageWidth, modelHeight, modelWidth, numClasses, sigma, seed,
+          Interpolation.BILINEAR);
+    }
+  }
 
   private SmoothingGraph() {}
 
@@ -72,7 +82,7 @@ public final class SmoothingGraph {
     String copies = repeat(g, image, batch, c, spec.imageHeight(), spec.imageWidth());
     String noisy = addGaussianNoise(g, copies, spec.sigma(), spec.seed());
     if (spec.imageHeight() != spec.modelHeight() || spec.imageWidth() != spec.modelWidth()) {
-      noisy = resize(g, noisy, batch, c, spec.modelHeight(), spec.modelWidth());
+      noisy = resize(g, noisy, batch, c, spec.modelHeight(), spec.modelWidth(), spec.resize());
     }
     // Expand's target shape is computed at run time, so shape inference knows nothing of the
     // result; a constant-shape Reshape restores [?, C, H, W] and with it the classifier's
@@ -108,11 +118,14 @@ public final class SmoothingGraph {
 
   /** Bilinear resize of [batch,C,h,w] to [batch,C,H,W]. */
   public static String resize(GraphBuilder g, String x, String batch, int c, int h, int w) {
+    return resize(g, x, batch, c, h, w, Interpolation.BILINEAR);
+  }
+
+  /** Resize of [batch,C,h,w] to [batch,C,H,W] as PyTorch's interpolate in that mode. */
+  public static String resize(GraphBuilder g, String x, String batch, int c, int h, int w,
+      Interpolation mode) {
     String sizes = g.node("Concat", List.of(batch, g.longs("chw_out", c, h, w)), attr("axis", 0L));
-    // opset 11/12 want roi and scales as (empty) tensors; 13+ accept empty names
-    String roi = g.opset() >= 13 ? "" : g.floats("roi", new long[] {0});
-    String scales = g.opset() >= 13 ? "" : g.floats("scales", new long[] {0});
-    return g.node("Resize", List.of(x, roi, scales, sizes), attr("mode", "linear"));
+    return mode.resize(g, x, sizes);
   }
 
   /** logits [B,K] -> how many rows voted for each class, [K] int64. */

@@ -1,24 +1,23 @@
 package dev.smoothguard.trainer.export;
 
-
-import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.LayerNorm;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.smoothguard.smoothing.onnx.GraphBuilder;
 import dev.smoothguard.smoothing.onnx.Protos;
-import dev.smoothguard.trainer.model.TransformerBlock;
+import dev.smoothguard.trainer.export.VitWeights.Block;
+import dev.smoothguard.trainer.export.VitWeights.Linear;
+import dev.smoothguard.trainer.export.VitWeights.Norm;
+import dev.smoothguard.trainer.export.VitWeights.Pooling;
 import dev.smoothguard.trainer.model.VitClassifier;
 import dev.smoothguard.trainer.model.VitConfig;
-import dev.smoothguard.trainer.model.VitEncoder;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Writes a trained {@link VitClassifier} as an ONNX graph, op for op the same computation as
- * the DJL forward pass: input {@code [N,C,H,W]} float pixels in [0,1] with a dynamic batch,
- * normalisation first, output logits {@code [N,K]}. Opset 17 (the first with
- * LayerNormalization; ONNX Runtime 1.29 runs up to 23).
+ * Writes a ViT classifier as an ONNX graph, op for op the computation of the framework that
+ * trained it: input {@code [N,C,S,S]} float pixels in [0,1] with a dynamic batch, then the
+ * {@link Preprocessing} (optional resize, normalisation), the ViT, output logits {@code [N,K]}.
+ * Opset 17 (the first with LayerNormalization; ONNX Runtime 1.29 runs up to 23).
  */
 public final class VitOnnx {
   public static final long OPSET = 17;
@@ -26,62 +25,104 @@ public final class VitOnnx {
   public static final String OUTPUT = "logits";
 
   private final GraphBuilder g = new GraphBuilder("smoothguard-vit", OPSET);
-  private final VitConfig cfg;
+  private final VitWeights w;
 
-  private VitOnnx(VitConfig cfg) {
-    this.cfg = cfg;
+  private VitOnnx(VitWeights w) {
+    this.w = w;
   }
 
+  /** The trainer's own class-token classifier, normalised with its config's mean and std. */
   public static ModelProto export(VitClassifier model) {
-    return new VitOnnx(model.config()).build(model);
+    VitConfig cfg = model.config();
+    return export(DjlVit.weights(model), Preprocessing.normaliseOnly(cfg.imageSize(), cfg.mean(), cfg.std()));
   }
 
-  private ModelProto build(VitClassifier model) {
-    VitEncoder enc = model.encoder();
-    int c = cfg.channels();
-    int s = cfg.imageSize();
+  public static ModelProto export(VitWeights weights, Preprocessing pre) {
+    return new VitOnnx(weights).build(pre);
+  }
+
+  private ModelProto build(Preprocessing pre) {
+    int c = w.channels();
+    int s = pre.inputSize();
     g.input(INPUT, TensorProto.DataType.FLOAT, "N", (long) c, (long) s, (long) s);
-    String x = normalise(INPUT);
-    String tokens = patchEmbed(x, enc);
-    for (TransformerBlock block : enc.blocks()) tokens = block(tokens, block);
-    tokens = layerNorm(tokens, enc.norm());
-    String cls = g.node("Gather", List.of(tokens, g.longScalar("cls_index", 0)), Protos.attr("axis", 1L));
-    Linear head = model.head();
-    String logits = linear2d(cls, head);
+    String x = INPUT;
+    if (s != w.imageSize()) {
+      if (pre.resize() == null) {
+        throw new IllegalArgumentException("input size " + s + " differs from the ViT's " + w.imageSize()
+            + " and no resize mode is given");
+      }
+      x = resize(x, pre);
+    }
+    if (pre.mean() != null) x = normalise(x, pre);
+    String tokens = patchEmbed(x);
+    for (Block block : w.blocks()) tokens = block(tokens, block);
+    String pooled = pool(tokens);
+    if (w.pooledNorm() != null) pooled = layerNorm(pooled, w.pooledNorm());
+    Linear head = w.head();
+    String logits = g.dense(pooled, head.weight(), head.bias(), head.in(), head.out());
     g.addNode("Identity", List.of(logits), List.of(OUTPUT));
-    g.output(OUTPUT, TensorProto.DataType.FLOAT, "N", (long) model.numClasses());
+    g.output(OUTPUT, TensorProto.DataType.FLOAT, "N", (long) w.numClasses());
     return g.model("smoothguard-trainer");
   }
 
-  /** (x - mean) / std per channel, the model's first op. */
-  private String normalise(String x) {
-    long[] dims = {1, cfg.channels(), 1, 1};
-    String centred = g.node("Sub", List.of(x, g.floats("mean", dims, cfg.mean())));
-    return g.node("Div", List.of(centred, g.floats("std", dims, cfg.std())));
+  /** [N,C,S,S] -> [N,C,R,R], R the ViT's image size; the batch size is read at run time. */
+  private String resize(String x, Preprocessing pre) {
+    String nc = g.node("Slice", List.of(g.node("Shape", List.of(x)), g.longs("s0", 0), g.longs("s2", 2)));
+    String sizes = g.node("Concat", List.of(nc, g.longs("hw", w.imageSize(), w.imageSize())), Protos.attr("axis", 0L));
+    return pre.resize().resize(g, x, sizes);
+  }
+
+  /** (x - mean) / std per channel. */
+  private String normalise(String x, Preprocessing pre) {
+    if (pre.mean().length != w.channels()) {
+      throw new IllegalArgumentException("normalisation has " + pre.mean().length + " channel values, the model "
+          + w.channels() + " channels");
+    }
+    long[] dims = {1, w.channels(), 1, 1};
+    String centred = g.node("Sub", List.of(x, g.floats("mean", dims, pre.mean())));
+    return g.node("Div", List.of(centred, g.floats("std", dims, pre.std())));
   }
 
   /**
-   * Patches as (N, L, p*p*C) in (row, column, channel) order, linear embedding, fixed sin-cos
-   * positions, then the class token in front: (N, 1+L, D).
+   * Stride-p convolution to (N, D, g, g), flattened to (N, L, D) in row-major grid order, plus
+   * the patch positions; then the class token (with its position) in front: (N, 1+L, D).
    */
-  private String patchEmbed(String x, VitEncoder enc) {
-    int gr = cfg.grid(), p = cfg.patch(), d = cfg.width();
-    String six = g.node("Reshape", List.of(x, g.longs("patch_shape", -1, cfg.channels(), gr, p, gr, p)));
-    String moved = g.node("Transpose", List.of(six), Protos.attr("perm", 0L, 2L, 4L, 3L, 5L, 1L));
-    String patches = g.node("Reshape", List.of(moved, g.longs("patches_shape", -1, cfg.numPatches(), cfg.patchDim())));
-    String emb = linear(patches, enc.patchEmbed());
-    float[] pos = enc.positions();
-    float[] patchPos = java.util.Arrays.copyOfRange(pos, d, pos.length);
-    emb = g.node("Add", List.of(emb, g.floats("pos_embed", new long[] {cfg.numPatches(), d}, patchPos)));
-    // class token (its position embedding is zero) expanded to (N, 1, D)
+  private String patchEmbed(String x) {
+    int d = w.width(), p = w.patch();
+    String kernel = g.floats("patch_W", new long[] {d, w.channels(), p, p}, w.patchWeight());
+    String conv = g.node("Conv", List.of(x, kernel, g.floats("patch_b", new long[] {d}, w.patchBias())),
+        Protos.attr("kernel_shape", (long) p, (long) p), Protos.attr("strides", (long) p, (long) p));
+    String emb = g.transpose(g.reshape(conv, 0, d, w.numPatches()), 0, 2, 1);
+    float[] pos = w.positions();
+    int prefix = w.clsToken() != null ? 1 : 0;
+    float[] patchPos = Arrays.copyOfRange(pos, prefix * d, pos.length);
+    emb = g.node("Add", List.of(emb, g.floats("pos_embed", new long[] {w.numPatches(), d}, patchPos)));
+    if (w.clsToken() == null) return emb;
+    float[] cls = w.clsToken().clone();
+    for (int i = 0; i < d; i++) cls[i] += pos[i];
+    // the class token plus its position, expanded to (N, 1, D)
     String batch = g.node("Slice", List.of(g.node("Shape", List.of(emb)), g.longs("s0", 0), g.longs("s1", 1)));
     String clsShape = g.node("Concat", List.of(batch, g.longs("one_d", 1, d)), Protos.attr("axis", 0L));
-    String cls = g.node("Expand", List.of(g.floats("cls_token", new long[] {1, 1, d}, values(enc.clsToken())), clsShape));
-    return g.node("Concat", List.of(cls, emb), Protos.attr("axis", 1L));
+    String clsTokens = g.node("Expand", List.of(g.floats("cls_token", new long[] {1, 1, d}, cls), clsShape));
+    return g.node("Concat", List.of(clsTokens, emb), Protos.attr("axis", 1L));
+  }
+
+  /** (N, T, D) -> (N, D) as the head sees it, with the token norm where it belongs. */
+  private String pool(String tokens) {
+    if (w.pooling() == Pooling.CLASS_TOKEN) {
+      // LayerNorm is per token, so norming only the class token is the same and L+1 times cheaper
+      String cls = g.node("Gather", List.of(tokens, g.longScalar("cls_index", 0)), Protos.attr("axis", 1L));
+      return w.tokenNorm() == null ? cls : layerNorm(cls, w.tokenNorm());
+    }
+    if (w.tokenNorm() != null) tokens = layerNorm(tokens, w.tokenNorm());
+    if (w.clsToken() != null) {
+      tokens = g.node("Slice", List.of(tokens, g.longs("from", 1), g.longs("to", Long.MAX_VALUE), g.longs("axis1", 1)));
+    }
+    return g.node("ReduceMean", List.of(tokens), Protos.attr("axes", new long[] {1}), Protos.attr("keepdims", 0L));
   }
 
   /** x + Attention(LN(x)); x + MLP(LN(x)). */
-  private String block(String x, TransformerBlock b) {
+  private String block(String x, Block b) {
     String h = attention(layerNorm(x, b.norm1()), b);
     x = g.node("Add", List.of(x, h));
     h = mlp(layerNorm(x, b.norm2()), b);
@@ -89,9 +130,9 @@ public final class VitOnnx {
   }
 
   /** Multi-head self-attention on (N, T, D), heads split from one fused qkv projection. */
-  private String attention(String x, TransformerBlock b) {
-    int heads = b.heads();
-    int width = (int) b.proj().getParameters().get("weight").getArray().getShape().get(0);
+  private String attention(String x, Block b) {
+    int heads = w.heads();
+    int width = w.width();
     int headDim = width / heads;
     String qkv = linear(x, b.qkv());
     // (N, T, 3D) -> (N, T, 3, heads, headDim) -> (3, N, heads, T, headDim)
@@ -110,10 +151,8 @@ public final class VitOnnx {
   }
 
   /** fc2(GELU(fc1(x))), GELU exact: 0.5·x·(1 + erf(x/√2)), as PyTorch's default. */
-  private String mlp(String x, TransformerBlock b) {
-    String h = linear(x, b.fc1());
-    h = gelu(h);
-    return linear(h, b.fc2());
+  private String mlp(String x, Block b) {
+    return linear(gelu(linear(x, b.fc1())), b.fc2());
   }
 
   private String gelu(String x) {
@@ -122,35 +161,18 @@ public final class VitOnnx {
     return g.node("Mul", List.of(g.node("Mul", List.of(x, erf)), g.floats("half", new long[0], 0.5f)));
   }
 
-  /** LayerNormalization over the last axis, DJL's epsilon. */
-  private String layerNorm(String x, LayerNorm ln) {
-    float[] gamma = values(ln.getParameters().get("gamma"));
-    float[] beta = values(ln.getParameters().get("beta"));
-    long[] dims = {gamma.length};
-    return g.node("LayerNormalization", List.of(x, g.floats("ln_scale", dims, gamma), g.floats("ln_bias", dims, beta)),
-        Protos.attr("axis", -1L), Protos.attr("epsilon", VitConfig.LAYER_NORM_EPS));
+  /** LayerNormalization over the last axis with the model's epsilon. */
+  private String layerNorm(String x, Norm ln) {
+    long[] dims = {ln.scale().length};
+    return g.node("LayerNormalization", List.of(x, g.floats("ln_scale", dims, ln.scale()), g.floats("ln_bias", dims, ln.bias())),
+        Protos.attr("axis", -1L), Protos.attr("epsilon", w.layerNormEps()));
   }
 
-  /** y = x·Wᵀ + b on (..., in) via MatMul with the transposed DJL weight (out, in). */
+  /** y = x·Wᵀ + b on (..., in) via MatMul with the transposed weight (out, in). */
   private String linear(String x, Linear layer) {
-    Parameter w = layer.getParameters().get("weight");
-    long out = w.getArray().getShape().get(0);
-    long in = w.getArray().getShape().get(1);
-    float[] wt = transpose(values(w), (int) out, (int) in);
-    String y = g.node("MatMul", List.of(x, g.floats("W", new long[] {in, out}, wt)));
-    return g.node("Add", List.of(y, g.floats("b", new long[] {out}, values(layer.getParameters().get("bias")))));
-  }
-
-  /** The head on (N, D): Gemm, which ORT fuses best for 2-D input. */
-  private String linear2d(String x, Linear layer) {
-    Parameter w = layer.getParameters().get("weight");
-    int out = (int) w.getArray().getShape().get(0);
-    int in = (int) w.getArray().getShape().get(1);
-    return g.dense(x, values(w), values(layer.getParameters().get("bias")), in, out);
-  }
-
-  private static float[] values(Parameter p) {
-    return p.getArray().toFloatArray();
+    float[] wt = transpose(layer.weight(), layer.out(), layer.in());
+    String y = g.node("MatMul", List.of(x, g.floats("W", new long[] {layer.in(), layer.out()}, wt)));
+    return g.node("Add", List.of(y, g.floats("b", new long[] {layer.out()}, layer.bias())));
   }
 
   private static float[] transpose(float[] m, int rows, int cols) {
@@ -158,5 +180,4 @@ public final class VitOnnx {
     for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) t[c * rows + r] = m[r * cols + c];
     return t;
   }
-
 }

@@ -1,0 +1,117 @@
+package dev.smoothguard.trainer.pytorch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The pickle reader on hand-assembled pickles (opcodes as CPython's pickletools lists them). */
+class WeightsOnlyUnpicklerTest {
+  @Test
+  void readsPlainDataOfEveryKindAStateDictCheckpointHolds() {
+    Pickle p = new Pickle().op(0x80).op(2).op('}').op('q').op(0).op('(')
+        .str("int").op('J').i32(-70000)
+        .str("small").op('K').op(200)
+        .str("big").op(0x8a).op(9).bytes(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 1}) // 2^64
+        .str("neg").op(0x8a).op(1).op(0xff) // -1
+        .str("float").op('G').f64be(0.25)
+        .str("flags").op(0x88).op(0x89).op(0x86) // (True, False)
+        .str("none").op('N')
+        .str("list").op(']').op('q').op(1).op('(').op('K').op(1).op('K').op(2).op('e')
+        .str("again").op('h').op(1)
+        .op('u').op('.');
+    @SuppressWarnings("unchecked")
+    Map<Object, Object> m = (Map<Object, Object>) read(p);
+    assertEquals(-70000L, m.get("int"));
+    assertEquals(200L, m.get("small"));
+    assertEquals(java.math.BigInteger.ONE.shiftLeft(64), m.get("big"));
+    assertEquals(-1L, m.get("neg"));
+    assertEquals(0.25, m.get("float"));
+    assertEquals(new WeightsOnlyUnpickler.Tuple(List.of(true, false)), m.get("flags"));
+    assertNull(m.get("none"));
+    assertEquals(List.of(1L, 2L), m.get("list"));
+    assertEquals(m.get("list"), m.get("again"));
+  }
+
+  @Test
+  void anAllowedStorageTypeIsDataAndCannotBeCalled() {
+    Pickle p = new Pickle().op(0x80).op(2).op('c').line("torch").line("FloatStorage").op(')').op('R').op('.');
+    CheckpointException e = assertThrows(CheckpointException.class, () -> read(p));
+    assertTrue(e.getMessage().contains("cannot call"), e.getMessage());
+  }
+
+  @Test
+  void aGlobalOffTheListIsRefusedByName() {
+    Pickle p = new Pickle().op(0x80).op(2).op('c').line("subprocess").line("Popen").op('.');
+    CheckpointException e = assertThrows(CheckpointException.class, () -> read(p));
+    assertTrue(e.getMessage().contains("refused") && e.getMessage().contains("'subprocess.Popen'"), e.getMessage());
+  }
+
+  @Test
+  void truncatedAndUnknownInputFailsCleanly() {
+    CheckpointException truncated = assertThrows(CheckpointException.class,
+        () -> read(new Pickle().op(0x80).op(2).op('X').i32(1000).op('a')));
+    assertTrue(truncated.getMessage().contains("beyond the end"), truncated.getMessage());
+    CheckpointException unknown = assertThrows(CheckpointException.class,
+        () -> read(new Pickle().op(0x80).op(2).op('i').op('.')));
+    assertTrue(unknown.getMessage().contains("unsupported pickle opcode 0x69"), unknown.getMessage());
+  }
+
+  @Test
+  void halfPrecisionConvertsExactly() {
+    assertEquals(1.0f, DType.halfToFloat((short) 0x3c00));
+    assertEquals(-2.0f, DType.halfToFloat((short) 0xc000));
+    assertEquals(65504f, DType.halfToFloat((short) 0x7bff));
+    assertEquals(0x1p-24f, DType.halfToFloat((short) 0x0001));
+    assertEquals(0x1p-14f, DType.halfToFloat((short) 0x0400));
+    assertEquals(Float.NEGATIVE_INFINITY, DType.halfToFloat((short) 0xfc00));
+    assertTrue(Float.isNaN(DType.halfToFloat((short) 0x7e00)));
+    ByteBuffer bf16 = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) 0x3fc0);
+    assertEquals(1.5f, DType.BF16.get(bf16, 0));
+  }
+
+  private static Object read(Pickle p) {
+    return new WeightsOnlyUnpickler(p.out.toByteArray(), "test.pkl", null).load();
+  }
+
+  /** A pickle assembled opcode by opcode. */
+  private static final class Pickle {
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    Pickle op(int b) {
+      out.write(b);
+      return this;
+    }
+
+    Pickle bytes(byte[] b) {
+      out.writeBytes(b);
+      return this;
+    }
+
+    Pickle i32(int v) {
+      return bytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array());
+    }
+
+    Pickle f64be(double v) {
+      return bytes(ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putDouble(v).array());
+    }
+
+    /** SHORT_BINUNICODE. */
+    Pickle str(String s) {
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      return op(0x8c).op(b.length).bytes(b);
+    }
+
+    Pickle line(String s) {
+      return bytes((s + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+  }
+}
