@@ -58,6 +58,8 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--global-pool", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "classify the mean of the patch tokens after fc_norm (the reference default); --no-global-pool: the class token after the encoder's final norm, as the models shipped before (default ${DEFAULT-VALUE})")
   boolean globalPool;
+  @Option(names = "--init", defaultValue = "mae", description = "initial weights: mae (Xavier-uniform Linear weights, head N(0, 2e-5), as MAE) or djl (DJL's He-normal, as the first shipped models) (default ${DEFAULT-VALUE})")
+  String init;
   @Option(names = "--min-lr", defaultValue = "1e-6", description = "learning rate the cosine ends at (default ${DEFAULT-VALUE}, as the reference)")
   double minLr;
 
@@ -73,7 +75,7 @@ final class FinetuneCommand implements Callable<Integer> {
     Checks.range("--consistency-lambda", lambda, 0, 1000);
     Checks.range("--consistency-eta", eta, 0, 1000);
     Recipe recipe = new Recipe(run.weightDecay, 0.9, Recipe.FINETUNE_BETA2, null, minLr, layerDecay, dropPath, labelSmoothing,
-        globalPool);
+        globalPool, init);
     List<String> names = classNames != null && classNames.size() == 1 && "fashion-mnist".equals(classNames.get(0))
         ? FASHION_MNIST : classNames;
     RunMeta meta = Finetuning.run(new Finetuning.Settings(pretrained, fromScratch, config, data, names,

@@ -29,6 +29,8 @@ final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "1.5e-3", description = "peak learning rate (default ${DEFAULT-VALUE})")
   double lr;
 
+  @Option(names = "--init", defaultValue = "mae", description = "initial weights: mae (Xavier-uniform Linear weights, as MAE) or djl (DJL's He-normal, as the first shipped models) (default ${DEFAULT-VALUE})")
+  String init;
   @Option(names = "--min-lr", defaultValue = "0", description = "learning rate the cosine ends at (default ${DEFAULT-VALUE}, as MAE)")
   double minLr;
 
@@ -38,7 +40,7 @@ final class PretrainCommand implements Callable<Integer> {
     Checks.positive("--batch", batch);
     Checks.range("--mask-ratio", maskRatio, 0, 0.99);
     Checks.range("--sigma", sigma, 0, 10);
-    Recipe recipe = new Recipe(run.weightDecay, 0.9, Recipe.PRETRAIN_BETA2, null, minLr, 1, 0, 0, false);
+    Recipe recipe = new Recipe(run.weightDecay, 0.9, Recipe.PRETRAIN_BETA2, null, minLr, 1, 0, 0, false, init);
     RunMeta meta = Pretraining.run(new Pretraining.Settings(data, config, sigma, maskRatio, epochs,
         batch, lr, run.warmup, run.seed, run.maxImages, run.maxSteps, run.budgetMinutes, run.out, run.resume, !run.noAugment, run.clipGrad,
         TrainerCli.invocation(spec), recipe, run.stopAtStep));

@@ -12,6 +12,7 @@ import ai.djl.util.Pair;
 import dev.smoothguard.trainer.optim.AdamW;
 import dev.smoothguard.trainer.optim.ParameterGroups;
 import dev.smoothguard.smoothing.model.ModelCard.TrainingStep;
+import dev.smoothguard.trainer.model.Init;
 import dev.smoothguard.trainer.model.VitClassifier;
 import dev.smoothguard.trainer.model.VitConfig;
 import dev.smoothguard.trainer.train.RunMeta.EvalPoint;
@@ -87,6 +88,7 @@ public final class Finetuning {
     Engine.getInstance().setRandomSeed((int) meta.seed());
     try (NDManager manager = NDManager.newBaseManager()) {
       VitClassifier model = new VitClassifier(cfg, names.size(), recipe.dropPath(), recipe.globalPool());
+      Init.named(recipe.init()).applyTo(model);
       model.initialize(manager, DataType.FLOAT32, new Shape(1, cfg.channels(), cfg.imageSize(), cfg.imageSize()));
       if (previous != null) {
         Weights.load(model, s.out().resolve(MODEL_FILE), manager, true);

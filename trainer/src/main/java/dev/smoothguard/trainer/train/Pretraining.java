@@ -13,6 +13,7 @@ import dev.smoothguard.trainer.optim.AdamW;
 import dev.smoothguard.trainer.optim.ParameterGroups;
 import dev.smoothguard.smoothing.model.ModelCard.TrainingStep;
 import dev.smoothguard.trainer.model.DmaeModel;
+import dev.smoothguard.trainer.model.Init;
 import dev.smoothguard.trainer.model.Patches;
 import dev.smoothguard.trainer.model.VitConfig;
 import dev.smoothguard.trainer.train.RunMeta.LogPoint;
@@ -72,6 +73,7 @@ public final class Pretraining {
     Engine.getInstance().setRandomSeed((int) meta.seed());
     try (NDManager manager = NDManager.newBaseManager()) {
       DmaeModel model = new DmaeModel(cfg);
+      Init.named(recipe.init()).applyTo(model);
       model.initialize(manager, DataType.FLOAT32, new Shape(1, cfg.channels(), cfg.imageSize(), cfg.imageSize()),
           new Shape(1, keep), new Shape(1, cfg.numPatches()));
       if (previous != null) {

@@ -2,6 +2,7 @@ package dev.smoothguard.trainer.train;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.smoothguard.trainer.model.Init;
 
 /**
  * How a run optimises, recorded in its {@code meta.json} so a resume continues with the same
@@ -23,12 +24,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param labelSmoothing ε of the label-smoothed cross-entropy in the fine-tuning loss
  * @param globalPool the classifier's head sees the mean of the patch tokens after fc_norm
  *     (false: the class token after the encoder's final norm)
+ * @param init how the weights start: "mae" (Xavier-uniform Linear weights, small head) or "djl"
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Recipe(double weightDecay, double beta1, double beta2, Double baseLearningRate,
     double minLearningRate, double layerDecay, double dropPath, double labelSmoothing,
-    boolean globalPool) {
+    boolean globalPool, String init) {
 
   /** Pre-training: AdamW (0.9, 0.95), weight decay 0.05 (MAE). */
   public static final double PRETRAIN_BETA2 = 0.95;
@@ -40,6 +42,7 @@ public record Recipe(double weightDecay, double beta1, double beta2, Double base
     if (!(minLearningRate >= 0)) throw new IllegalArgumentException("--min-lr must be >= 0, got " + minLearningRate);
     if (!(dropPath >= 0 && dropPath < 1)) throw new IllegalArgumentException("--drop-path must be in [0, 1), got " + dropPath);
     if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new IllegalArgumentException("--label-smoothing must be in [0, 1), got " + labelSmoothing);
+    Init.named(init);
     if (!(layerDecay > 0 && layerDecay <= 1)) throw new IllegalArgumentException("--layer-decay must be in (0, 1], got " + layerDecay);
   }
 
@@ -48,6 +51,6 @@ public record Recipe(double weightDecay, double beta1, double beta2, Double base
    * weight decay 0.05).
    */
   static Recipe legacy(String kind) {
-    return new Recipe(0.05, 0.9, "pretrain".equals(kind) ? PRETRAIN_BETA2 : FINETUNE_BETA2, null, 0, 1, 0, 0, false);
+    return new Recipe(0.05, 0.9, "pretrain".equals(kind) ? PRETRAIN_BETA2 : FINETUNE_BETA2, null, 0, 1, 0, 0, false, "djl");
   }
 }
