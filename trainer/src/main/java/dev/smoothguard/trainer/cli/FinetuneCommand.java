@@ -1,6 +1,7 @@
 package dev.smoothguard.trainer.cli;
 
 import dev.smoothguard.trainer.train.Finetuning;
+import dev.smoothguard.trainer.train.LearningRate;
 import dev.smoothguard.trainer.train.Recipe;
 import dev.smoothguard.trainer.train.RunMeta;
 import java.nio.file.Path;
@@ -36,8 +37,10 @@ final class FinetuneCommand implements Callable<Integer> {
   int epochs;
   @Option(names = "--batch", defaultValue = "128", description = "images per step, each in --copies noisy copies (default ${DEFAULT-VALUE})")
   int batch;
-  @Option(names = "--lr", defaultValue = "5e-4", description = "peak learning rate (default ${DEFAULT-VALUE})")
-  double lr;
+  @Option(names = "--blr", defaultValue = "5e-4", description = "base learning rate per 256 images: the peak rate is blr × batch / 256 (default ${DEFAULT-VALUE}, as DMAE's ViT-B fine-tuning)")
+  double blr;
+  @Option(names = "--lr", description = "absolute peak learning rate; overrides --blr")
+  Double lr;
   @Option(names = "--consistency-lambda", defaultValue = "2", description = "λ, KL weight; 0 = off (default ${DEFAULT-VALUE})")
   double lambda;
   @Option(names = "--consistency-eta", defaultValue = "0.5", description = "η, entropy weight (default ${DEFAULT-VALUE})")
@@ -74,12 +77,13 @@ final class FinetuneCommand implements Callable<Integer> {
     Checks.range("--sigma", sigma, 0, 10);
     Checks.range("--consistency-lambda", lambda, 0, 1000);
     Checks.range("--consistency-eta", eta, 0, 1000);
-    Recipe recipe = new Recipe(run.weightDecay, 0.9, Recipe.FINETUNE_BETA2, null, minLr, layerDecay, dropPath, labelSmoothing,
+    LearningRate rate = LearningRate.of(lr, blr, batch);
+    Recipe recipe = new Recipe(run.weightDecay, 0.9, Recipe.FINETUNE_BETA2, rate.base(), minLr, layerDecay, dropPath, labelSmoothing,
         globalPool, init);
     List<String> names = classNames != null && classNames.size() == 1 && "fashion-mnist".equals(classNames.get(0))
         ? FASHION_MNIST : classNames;
     RunMeta meta = Finetuning.run(new Finetuning.Settings(pretrained, fromScratch, config, data, names,
-        sigma, epochs, batch, lr, run.warmup, lambda, eta, copies, run.seed, run.maxImages, run.maxSteps, run.budgetMinutes,
+        sigma, epochs, batch, rate.peak(), run.warmup, lambda, eta, copies, run.seed, run.maxImages, run.maxSteps, run.budgetMinutes,
         evalData, evalMax, run.out, run.resume, !run.noAugment, run.clipGrad, TrainerCli.invocation(spec),
         recipe, run.stopAtStep));
     System.out.printf("fine-tuning: %d of %d steps (%.2f epochs), checkpoint %s%n",

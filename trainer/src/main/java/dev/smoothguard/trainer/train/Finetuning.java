@@ -81,6 +81,7 @@ public final class Finetuning {
         s.fromScratch(), s.lambda(), s.eta(), s.copies(), upstream, List.of(), List.of(), List.of(),
         s.recipe());
     Recipe recipe = meta.recipeOrLegacy();
+    LOG.info("peak learning rate {}", new LearningRate(meta.learningRate(), recipe.baseLearningRate()).describe(meta.batch()));
     List<LogPoint> history = new ArrayList<>(meta.history());
     List<EvalPoint> evals = new ArrayList<>(meta.evals() == null ? List.of() : meta.evals());
     List<TrainingStep> commands = new ArrayList<>(meta.commands());

@@ -66,6 +66,7 @@ public final class Pretraining {
         s.epochs(), spe, total, 0, false, null, null, null, null, null, List.of(), List.of(), null,
         s.recipe());
     Recipe recipe = meta.recipeOrLegacy();
+    LOG.info("peak learning rate {}", new LearningRate(meta.learningRate(), recipe.baseLearningRate()).describe(meta.batch()));
     int keep = Math.max(1, (int) Math.round(cfg.numPatches() * (1 - meta.maskRatio())));
     List<LogPoint> history = new ArrayList<>(meta.history());
     List<TrainingStep> commands = new ArrayList<>(meta.commands());
