@@ -53,6 +53,16 @@ class TrainingSmokeTest {
     assertEquals(2, fm.commands().size(), "both invocations are recorded");
     assertEquals(1, fm.lineage().size() - fm.commands().size(), "the pre-training command is in the lineage");
     assertTrue(fm.history().get(fm.history().size() - 1).accuracy() != null);
+    // the reference recipe by default, recorded with the run (the resume kept it)
+    assertEquals(0.65, fm.recipe().layerDecay());
+    assertEquals(0.1, fm.recipe().dropPath());
+    assertEquals(0.1, fm.recipe().labelSmoothing());
+    assertTrue(fm.recipe().globalPool());
+    assertEquals("mae", fm.recipe().init());
+    assertEquals(5e-4, fm.recipe().baseLearningRate());
+    assertEquals(5e-4 * 16 / 256, fm.learningRate(), 1e-15);
+    assertEquals(1.5e-4 * 32 / 256, pm.learningRate(), 1e-15);
+    assertTrue(Files.size(ft.resolve("optimizer.state")) > 0);
 
     Path onnx = dir.resolve("models/smoke.onnx");
     Cli e = Cli.run("export", "--checkpoint", ft.toString(), "--out", onnx.toString());
