@@ -91,6 +91,15 @@ class TrainingSmokeTest {
     assertEquals(2, count.exitCode());
     assertTrue(count.err().contains("7 labels for 8 images"), count.err());
 
+    // recipe flags outside their range are the user's to fix, named in one line
+    for (String[] flag : new String[][] {{"--init", "kaiming"}, {"--layer-decay", "1.5"}, {"--drop-path", "1"},
+        {"--label-smoothing", "-0.1"}, {"--blr", "0"}}) {
+      Cli recipe = Cli.run("train", "finetune", "--from-scratch", "--data", data, "--sigma", "0.25",
+          flag[0], flag[1], "--out", dir.resolve("e-recipe").toString());
+      assertEquals(2, recipe.exitCode(), recipe.err());
+      assertTrue(recipe.err().contains(flag[0]), recipe.err());
+    }
+
     Path corrupt = dir.resolve("corrupt-idx3-ubyte");
     Files.write(corrupt, new byte[] {0, 0, 9, 9, 0, 0, 0, 1});
     Cli header = Cli.run("train", "pretrain", "--data", "idx:" + corrupt, "--out", dir.resolve("e4").toString());

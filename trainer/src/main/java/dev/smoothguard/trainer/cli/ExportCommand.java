@@ -1,5 +1,6 @@
 package dev.smoothguard.trainer.cli;
 
+import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.smoothing.model.ModelCard;
 import dev.smoothguard.smoothing.onnx.Interpolation;
 import dev.smoothguard.trainer.export.CertificationTable;
@@ -74,7 +75,7 @@ final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!out.getFileName().toString().endsWith(".onnx")) {
-      throw new IllegalArgumentException("--out must end in .onnx, got " + out);
+      throw new UserError("--out must end in .onnx, got " + out);
     }
     if ((checkpoint == null) == (fromPytorch == null)) {
       throw new IllegalArgumentException("give exactly one of --checkpoint DIR (the trainer's own) or --from-pytorch FILE");

@@ -1,5 +1,6 @@
 package dev.smoothguard.trainer.cli;
 
+import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.trainer.train.Finetuning;
 import dev.smoothguard.trainer.train.LearningRate;
 import dev.smoothguard.trainer.train.Recipe;
@@ -69,7 +70,7 @@ final class FinetuneCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!run.resume && (pretrained == null) == !fromScratch) {
-      throw new IllegalArgumentException("give exactly one of --pretrained DIR or --from-scratch");
+      throw new UserError("give exactly one of --pretrained DIR or --from-scratch");
     }
     Checks.positive("--epochs", epochs);
     Checks.positive("--batch", batch);

@@ -3,6 +3,7 @@ package dev.smoothguard.trainer.model;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.NormalInitializer;
+import dev.smoothguard.smoothing.errors.UserError;
 
 /**
  * How a model's parameters start, set before {@code initialize}. Both schemes give LayerNorms
@@ -21,7 +22,7 @@ public enum Init {
   /** The scheme named on the command line ("mae" or "djl"). */
   public static Init named(String name) {
     for (Init i : values()) if (i.name().equalsIgnoreCase(name)) return i;
-    throw new IllegalArgumentException("unknown --init '" + name + "'; known: mae, djl");
+    throw new UserError("unknown --init '" + name + "'; known: mae, djl");
   }
 
   /** Sets the initialisers of every Linear weight in {@code block} (before it is initialised). */

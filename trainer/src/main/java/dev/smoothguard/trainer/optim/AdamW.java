@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
+import dev.smoothguard.smoothing.errors.UserError;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -134,11 +135,11 @@ public final class AdamW extends Optimizer {
     for (ParameterSpec p : byId.values()) byName.put(p.name(), p);
     try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
       if (!MAGIC.equals(in.readUTF()) || in.readInt() != FORMAT) {
-        throw new IllegalArgumentException(file + ": not an optimiser state file of this version");
+        throw new UserError(file + ": not an optimiser state file of this version");
       }
       float b1 = in.readFloat(), b2 = in.readFloat(), e = in.readFloat();
       if (b1 != beta1 || b2 != beta2 || e != eps) {
-        throw new IllegalArgumentException(file + ": saved with betas (" + b1 + ", " + b2 + "), eps " + e
+        throw new UserError(file + ": saved with betas (" + b1 + ", " + b2 + "), eps " + e
             + " but this run uses (" + beta1 + ", " + beta2 + "), eps " + eps);
       }
       int n = in.readInt();
@@ -152,7 +153,7 @@ public final class AdamW extends Optimizer {
         float[] m = readFloats(in, shape.size());
         float[] v = readFloats(in, shape.size());
         if (!byName.containsKey(name)) {
-          throw new IllegalArgumentException(file + ": state for unknown parameter " + name);
+          throw new UserError(file + ": state for unknown parameter " + name + " (not this model's optimiser state)");
         }
         loaded.put(name, new State(step, manager.create(m, shape), manager.create(v, shape)));
       }

@@ -1,5 +1,7 @@
 package dev.smoothguard.trainer.train;
 
+import dev.smoothguard.smoothing.errors.UserError;
+
 /**
  * The peak learning rate of a run by MAE's scaling rule, lr = blr × batch / 256 (blr: the rate
  * per 256 images), unless an absolute rate is given.
@@ -9,13 +11,13 @@ package dev.smoothguard.trainer.train;
  */
 public record LearningRate(double peak, Double base) {
   public LearningRate {
-    if (!(peak > 0)) throw new IllegalArgumentException("the learning rate must be positive, got " + peak);
+    if (!(peak > 0)) throw new UserError("the learning rate must be positive, got " + peak);
   }
 
   /** {@code absolute} if given, else {@code base × batch / 256}. */
   public static LearningRate of(Double absolute, double base, int batch) {
     if (absolute != null) return new LearningRate(absolute, null);
-    if (!(base > 0)) throw new IllegalArgumentException("--blr must be positive, got " + base);
+    if (!(base > 0)) throw new UserError("--blr must be positive, got " + base);
     return new LearningRate(base * batch / 256.0, base);
   }
 

@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.smoothguard.trainer.optim.AdamW;
 import dev.smoothguard.trainer.optim.ParameterGroups;
+import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.smoothing.model.ModelCard.TrainingStep;
 import dev.smoothguard.trainer.model.DmaeModel;
 import dev.smoothguard.trainer.model.Init;
@@ -51,10 +52,10 @@ public final class Pretraining {
     long wallStart = System.nanoTime();
     RunMeta previous = s.resume() ? RunMeta.read(s.out()) : null;
     if (previous != null && !"pretrain".equals(previous.kind())) {
-      throw new IllegalArgumentException(s.out() + " holds a " + previous.kind() + " run, not a pre-training");
+      throw new UserError(s.out() + " holds a " + previous.kind() + " run, not a pre-training");
     }
     if (previous == null && Files.exists(s.out().resolve(RunMeta.FILE))) {
-      throw new IllegalArgumentException(s.out() + " already holds a run; use --resume or another --out");
+      throw new UserError(s.out() + " already holds a run; use --resume or another --out");
     }
     VitConfig cfg = VitConfig.named(previous != null ? previous.config() : s.config());
     TrainingSet data = TrainingSet.open(s.data(), cfg, s.maxImages());

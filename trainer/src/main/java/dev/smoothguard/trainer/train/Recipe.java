@@ -2,6 +2,7 @@ package dev.smoothguard.trainer.train;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.trainer.model.Init;
 
 /**
@@ -38,12 +39,12 @@ public record Recipe(double weightDecay, double beta1, double beta2, Double base
   public static final double FINETUNE_BETA2 = 0.999;
 
   public Recipe {
-    if (!(weightDecay >= 0)) throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
-    if (!(minLearningRate >= 0)) throw new IllegalArgumentException("--min-lr must be >= 0, got " + minLearningRate);
-    if (!(dropPath >= 0 && dropPath < 1)) throw new IllegalArgumentException("--drop-path must be in [0, 1), got " + dropPath);
-    if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new IllegalArgumentException("--label-smoothing must be in [0, 1), got " + labelSmoothing);
+    if (!(weightDecay >= 0)) throw new UserError("--weight-decay must be >= 0, got " + weightDecay);
+    if (!(minLearningRate >= 0)) throw new UserError("--min-lr must be >= 0, got " + minLearningRate);
+    if (!(dropPath >= 0 && dropPath < 1)) throw new UserError("--drop-path must be in [0, 1), got " + dropPath);
+    if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new UserError("--label-smoothing must be in [0, 1), got " + labelSmoothing);
     Init.named(init);
-    if (!(layerDecay > 0 && layerDecay <= 1)) throw new IllegalArgumentException("--layer-decay must be in (0, 1], got " + layerDecay);
+    if (!(layerDecay > 0 && layerDecay <= 1)) throw new UserError("--layer-decay must be in (0, 1], got " + layerDecay);
   }
 
   /**

@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
+import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.trainer.train.RunMeta.LogPoint;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,7 +108,7 @@ final class TrainLoop {
     List<Parameter> params = trainable.stream().map(Pair::getValue).toList();
     long spe = plan.stepsPerEpoch();
     if (spe < 1) {
-      throw new IllegalArgumentException("the dataset has " + plan.datasetSize()
+      throw new UserError("the dataset has " + plan.datasetSize()
           + " images, fewer than one batch of " + plan.batch());
     }
     var store = new ai.djl.training.ParameterStore(manager, false);

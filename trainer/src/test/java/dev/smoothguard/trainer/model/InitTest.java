@@ -8,6 +8,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.smoothguard.smoothing.errors.UserError;
 import org.junit.jupiter.api.Test;
 
 /** MAE's initialisation: Xavier-uniform Linear weights with PyTorch's bound, a tiny head, unit norms. */
@@ -48,7 +49,7 @@ class InitTest {
       // He normal: variance 2 / fan_in = 2/128, against Xavier's 2/640
       assertEquals(2.0 / 128, variance(w), 0.1 * 2.0 / 128);
     }
-    assertThrows(IllegalArgumentException.class, () -> Init.named("kaiming"));
+    assertThrows(UserError.class, () -> Init.named("kaiming"));
   }
 
   private static void assertUniform(float[] w, double bound) {

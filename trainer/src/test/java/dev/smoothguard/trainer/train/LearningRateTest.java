@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.smoothguard.smoothing.errors.UserError;
 import org.junit.jupiter.api.Test;
 
 /** MAE's scaling rule lr = blr × batch / 256, and --lr as an absolute override. */
@@ -22,7 +23,7 @@ class LearningRateTest {
     LearningRate r = LearningRate.of(3e-3, 5e-4, 128);
     assertEquals(3e-3, r.peak());
     assertNull(r.base());
-    assertThrows(IllegalArgumentException.class, () -> LearningRate.of(null, 0, 128));
-    assertThrows(IllegalArgumentException.class, () -> LearningRate.of(-1.0, 5e-4, 128));
+    assertThrows(UserError.class, () -> LearningRate.of(null, 0, 128));
+    assertThrows(UserError.class, () -> LearningRate.of(-1.0, 5e-4, 128));
   }
 }
