@@ -53,6 +53,16 @@ class TrainingSmokeTest {
     assertEquals(2, fm.commands().size(), "both invocations are recorded");
     assertEquals(1, fm.lineage().size() - fm.commands().size(), "the pre-training command is in the lineage");
     assertTrue(fm.history().get(fm.history().size() - 1).accuracy() != null);
+    // the reference recipe by default, recorded with the run (the resume kept it)
+    assertEquals(0.65, fm.recipe().layerDecay());
+    assertEquals(0.1, fm.recipe().dropPath());
+    assertEquals(0.1, fm.recipe().labelSmoothing());
+    assertTrue(fm.recipe().globalPool());
+    assertEquals("mae", fm.recipe().init());
+    assertEquals(5e-4, fm.recipe().baseLearningRate());
+    assertEquals(5e-4 * 16 / 256, fm.learningRate(), 1e-15);
+    assertEquals(1.5e-4 * 32 / 256, pm.learningRate(), 1e-15);
+    assertTrue(Files.size(ft.resolve("optimizer.state")) > 0);
 
     Path onnx = dir.resolve("models/smoke.onnx");
     Cli e = Cli.run("export", "--checkpoint", ft.toString(), "--out", onnx.toString());
@@ -80,6 +90,15 @@ class TrainingSmokeTest {
         "--out", dir.resolve("e3").toString());
     assertEquals(2, count.exitCode());
     assertTrue(count.err().contains("7 labels for 8 images"), count.err());
+
+    // recipe flags outside their range are the user's to fix, named in one line
+    for (String[] flag : new String[][] {{"--init", "kaiming"}, {"--layer-decay", "1.5"}, {"--drop-path", "1"},
+        {"--label-smoothing", "-0.1"}, {"--blr", "0"}}) {
+      Cli recipe = Cli.run("train", "finetune", "--from-scratch", "--data", data, "--sigma", "0.25",
+          flag[0], flag[1], "--out", dir.resolve("e-recipe").toString());
+      assertEquals(2, recipe.exitCode(), recipe.err());
+      assertTrue(recipe.err().contains(flag[0]), recipe.err());
+    }
 
     Path corrupt = dir.resolve("corrupt-idx3-ubyte");
     Files.write(corrupt, new byte[] {0, 0, 9, 9, 0, 0, 0, 1});

@@ -19,6 +19,10 @@ final class RunOptions {
   boolean noAugment;
   @Option(names = "--clip-grad", defaultValue = "0", description = "clip the gradients' global L2 norm to this (0 = off; non-finite steps are always skipped)")
   double clipGrad;
+  @Option(names = "--stop-at-step", defaultValue = "0", description = "write a checkpoint and stop after this step without changing the run's plan; continue with --resume (0 = run to the end)")
+  long stopAtStep;
+  @Option(names = "--weight-decay", defaultValue = "0.05", description = "AdamW's decoupled weight decay; biases, norms, tokens and positions take none (default ${DEFAULT-VALUE}, as MAE/DMAE)")
+  double weightDecay;
   @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
   boolean resume;
   @Option(names = "--out", required = true, description = "checkpoint directory")

@@ -17,9 +17,14 @@ import java.util.List;
 public final class DjlVit {
   private DjlVit() {}
 
-  /** Class-token classifier: the encoder's final norm over all tokens, the class token to the head. */
+  /**
+   * The classifier as it was trained: global pooling (mean of the patch tokens, then fc_norm)
+   * or the class token after the encoder's final norm.
+   */
   public static VitWeights weights(VitClassifier model) {
-    return weights(model, model.encoder().norm(), Pooling.CLASS_TOKEN, null);
+    return model.globalPool()
+        ? weights(model, null, Pooling.MEAN_OF_PATCHES, model.fcNorm())
+        : weights(model, model.encoder().norm(), Pooling.CLASS_TOKEN, null);
   }
 
   /**

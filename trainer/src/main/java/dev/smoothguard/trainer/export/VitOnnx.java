@@ -31,7 +31,7 @@ public final class VitOnnx {
     this.w = w;
   }
 
-  /** The trainer's own class-token classifier, normalised with its config's mean and std. */
+  /** The trainer's own classifier (either pooling), normalised with its config's mean and std. */
   public static ModelProto export(VitClassifier model) {
     VitConfig cfg = model.config();
     return export(DjlVit.weights(model), Preprocessing.normaliseOnly(cfg.imageSize(), cfg.mean(), cfg.std()));

@@ -14,12 +14,14 @@ import ai.djl.util.PairList;
 
 /**
  * A pre-norm transformer block on (B, T, D): x + Attn(LN(x)), then x + MLP(LN(x)) with a GELU
- * MLP. LayerNorm normalises axis 2 only (DJL's default would normalise T and D together).
+ * MLP. LayerNorm normalises axis 2 only (DJL's default would normalise T and D together). In
+ * training each residual branch goes through {@link DropPath} at this block's rate.
  */
 public final class TransformerBlock extends AbstractBlock {
   private final int width;
   private final int heads;
   private final int hidden;
+  private final double dropPath;
   private final LayerNorm norm1;
   private final Linear qkv;
   private final Linear proj;
@@ -28,6 +30,11 @@ public final class TransformerBlock extends AbstractBlock {
   private final Linear fc2;
 
   public TransformerBlock(int width, int heads, int hidden) {
+    this(width, heads, hidden, 0);
+  }
+
+  public TransformerBlock(int width, int heads, int hidden, double dropPath) {
+    this.dropPath = dropPath;
     this.width = width;
     this.heads = heads;
     this.hidden = hidden;
@@ -47,6 +54,11 @@ public final class TransformerBlock extends AbstractBlock {
     return heads;
   }
 
+  /** Probability of dropping this block's residual branches per sample in training. */
+  public double dropPath() {
+    return dropPath;
+  }
+
   public LayerNorm norm1() { return norm1; }
   public Linear qkv() { return qkv; }
   public Linear proj() { return proj; }
@@ -59,10 +71,10 @@ public final class TransformerBlock extends AbstractBlock {
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
     NDArray h = apply(norm1, ps, x, training);
-    x = x.add(attention(ps, h, training));
+    x = x.add(DropPath.apply(attention(ps, h, training), dropPath, training));
     h = apply(norm2, ps, x, training);
     h = apply(fc2, ps, Activation.gelu(apply(fc1, ps, h, training)), training);
-    return new NDList(x.add(h));
+    return new NDList(x.add(DropPath.apply(h, dropPath, training)));
   }
 
   private NDArray attention(ParameterStore ps, NDArray h, boolean training) {

@@ -19,7 +19,8 @@ import java.util.List;
 /**
  * ViT encoder. Input: images (B, C, H, W) with pixels in [0,1] (noise, if any, already added),
  * optionally the indices (B, Lk) int64 of the patches to keep (MAE masking). Output: (B, 1+Lk,
- * D) tokens after the final LayerNorm, the class token first.
+ * D) tokens after the final LayerNorm, the class token first (before that norm for a
+ * global-pool classifier, which normalises the pooled vector instead).
  *
  * <p>Per-channel normalisation is the first op, so the trained model takes the same [0,1]
  * pixels as the exported ONNX graph.
@@ -31,16 +32,28 @@ public final class VitEncoder extends AbstractBlock {
   private final List<TransformerBlock> blocks = new ArrayList<>();
   private final LayerNorm norm;
   private final float[] positions;
+  private final boolean finalNorm;
 
   public VitEncoder(VitConfig cfg) {
+    this(cfg, 0, true);
+  }
+
+  /**
+   * @param dropPath stochastic depth rising linearly over the blocks to this rate (timm's rule)
+   * @param finalNorm whether the output goes through the final LayerNorm; the norm's parameters
+   *     exist either way, so every encoder loads the pre-training's weights
+   */
+  public VitEncoder(VitConfig cfg, double dropPath, boolean finalNorm) {
     this.cfg = cfg;
+    this.finalNorm = finalNorm;
     patchEmbed = addChildBlock("patch_embed", Linear.builder().setUnits(cfg.width()).build());
     clsToken = addParameter(Parameter.builder().setName("cls_token")
         .setType(Parameter.Type.OTHER).optShape(new Shape(1, 1, cfg.width()))
         .optInitializer(new NormalInitializer(0.02f)).build());
     for (int i = 0; i < cfg.depth(); i++) {
       blocks.add(addChildBlock("block" + i,
-          new TransformerBlock(cfg.width(), cfg.heads(), cfg.width() * cfg.mlpRatio())));
+          new TransformerBlock(cfg.width(), cfg.heads(), cfg.width() * cfg.mlpRatio(),
+              DropPath.rateOf(i, cfg.depth(), dropPath))));
     }
     norm = addChildBlock("norm", TransformerBlock.layerNorm());
     positions = SinCosPositions.table(cfg.grid(), cfg.width());
@@ -75,7 +88,7 @@ public final class VitEncoder extends AbstractBlock {
     NDArray cls = m.zeros(new Shape(b, 1, d)).add(ps.getValue(clsToken, images.getDevice(), training));
     NDArray t = NDArrays.concat(new NDList(cls, tokens), 1);
     for (TransformerBlock block : blocks) t = TransformerBlock.apply(block, ps, t, training);
-    return new NDList(TransformerBlock.apply(norm, ps, t, training));
+    return new NDList(finalNorm ? TransformerBlock.apply(norm, ps, t, training) : t);
   }
 
   @Override

@@ -7,9 +7,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.optimizer.Optimizer;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import dev.smoothguard.trainer.optim.AdamW;
+import dev.smoothguard.trainer.optim.ParameterGroups;
 import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.smoothing.model.ModelCard.TrainingStep;
+import dev.smoothguard.trainer.model.Init;
 import dev.smoothguard.trainer.model.VitClassifier;
 import dev.smoothguard.trainer.model.VitConfig;
 import dev.smoothguard.trainer.train.RunMeta.EvalPoint;
@@ -41,7 +45,7 @@ public final class Finetuning {
       List<String> classNames, double sigma, int epochs, int batch, double learningRate,
       double warmupFraction, double lambda, double eta, int copies, long seed, int maxImages,
       long maxSteps, double budgetMinutes, String evalData, int evalMax, Path out, boolean resume,
-      boolean augment, double clipGradNorm, String command) {}
+      boolean augment, double clipGradNorm, String command, Recipe recipe, long stopAtStep) {}
 
   private Finetuning() {}
 
@@ -75,14 +79,18 @@ public final class Finetuning {
     long total = s.maxSteps() > 0 ? Math.min(s.maxSteps(), spe * s.epochs()) : spe * s.epochs();
     RunMeta meta = previous != null ? previous : new RunMeta("finetune", cfg.name(), s.data(), names,
         s.sigma(), null, s.seed(), s.batch(), s.learningRate(), s.epochs(), spe, total, 0, false,
-        s.fromScratch(), s.lambda(), s.eta(), s.copies(), upstream, List.of(), List.of(), List.of());
+        s.fromScratch(), s.lambda(), s.eta(), s.copies(), upstream, List.of(), List.of(), List.of(),
+        s.recipe());
+    Recipe recipe = meta.recipeOrLegacy();
+    LOG.info("peak learning rate {}", new LearningRate(meta.learningRate(), recipe.baseLearningRate()).describe(meta.batch()));
     List<LogPoint> history = new ArrayList<>(meta.history());
     List<EvalPoint> evals = new ArrayList<>(meta.evals() == null ? List.of() : meta.evals());
     List<TrainingStep> commands = new ArrayList<>(meta.commands());
 
     Engine.getInstance().setRandomSeed((int) meta.seed());
     try (NDManager manager = NDManager.newBaseManager()) {
-      VitClassifier model = new VitClassifier(cfg, names.size());
+      VitClassifier model = new VitClassifier(cfg, names.size(), recipe.dropPath(), recipe.globalPool());
+      Init.named(recipe.init()).applyTo(model);
       model.initialize(manager, DataType.FLOAT32, new Shape(1, cfg.channels(), cfg.imageSize(), cfg.imageSize()));
       if (previous != null) {
         Weights.load(model, s.out().resolve(MODEL_FILE), manager, true);
@@ -91,9 +99,11 @@ public final class Finetuning {
         Weights.load(model.encoder(), s.pretrained().resolve(Pretraining.ENCODER_FILE), manager, true);
         LOG.info("encoder initialised from the DMAE pre-training in {}", s.pretrained());
       }
+      List<Pair<String, Parameter>> trainable = Checkpoint.trainable(model);
       ScheduledRate rate = new ScheduledRate();
-      Optimizer adamw = Optimizer.adamW().optLearningRateTracker(rate).optBeta1(0.9f).optBeta2(0.999f)
-          .optWeightDecays(0.05f).build();
+      AdamW adamw = AdamW.builder().learningRate(rate).betas(recipe.beta1(), recipe.beta2())
+          .groups(Checkpoint.logGroups(ParameterGroups.forVit(trainable, cfg.depth(), recipe.weightDecay(), recipe.layerDecay()))).build();
+      if (previous != null) Checkpoint.restoreOptimizer(adamw, s.out(), manager);
       RunMeta start = meta;
       int copies = meta.copies();
       double lambda = meta.consistencyLambda();
@@ -116,7 +126,7 @@ public final class Finetuning {
         NDArray x = sm.create(noisy, new Shape((long) copies * b, cfg.channels(), cfg.imageSize(), cfg.imageSize()));
         NDArray logits = model.forward(new ParameterStore(sm, false), new NDList(x), true).singletonOrThrow();
         NDArray y = sm.create(labels);
-        NDArray loss = ConsistencyLoss.of(logits.reshape(copies, b, names.size()), y, lambda, eta);
+        NDArray loss = ConsistencyLoss.of(logits.reshape(copies, b, names.size()), y, lambda, eta, recipe.labelSmoothing());
         NDArray correct = logits.argMax(1).eq(y.tile(copies)).toType(DataType.INT32, false).sum();
         return new TrainLoop.StepOutcome(loss, correct, copies * b);
       };
@@ -136,6 +146,7 @@ public final class Finetuning {
           ips[0] = imagesPerSecond;
           try {
             Weights.save(model, s.out().resolve(MODEL_FILE));
+            adamw.save(s.out().resolve(Checkpoint.OPTIMIZER_FILE));
             Checkpoint.record(s.out(), start, commands, s.command(), wallStart, stepDone, complete, hist, evals,
                 "fine-tuning (" + cfg.name() + ", σ=" + start.sigma()
                     + (start.upstream() == null ? ", from scratch" : ", DMAE") + ")", imagesPerSecond);
@@ -145,9 +156,10 @@ public final class Finetuning {
         }
       };
       TrainLoop.Plan plan = new TrainLoop.Plan(data.size(), meta.batch(), meta.totalSteps(), meta.step(),
-          s.budgetMinutes() * 60, meta.seed(), new Schedule(meta.learningRate(), 0, s.warmupFraction()),
-          "finetune", s.clipGradNorm());
-      TrainLoop.run(plan, model, manager, adamw, rate, history, step, hooks);
+          s.budgetMinutes() * 60, meta.seed(),
+          new Schedule(meta.learningRate(), Math.min(recipe.minLearningRate(), meta.learningRate()), s.warmupFraction()),
+          "finetune", s.clipGradNorm(), s.stopAtStep());
+      TrainLoop.run(plan, trainable, manager, adamw, rate, history, step, hooks);
       return RunMeta.read(s.out());
     }
   }
@@ -158,7 +170,7 @@ public final class Finetuning {
       throw new UserError(dir + " holds a " + meta.kind() + " run, not a fine-tuned classifier");
     }
     VitConfig cfg = VitConfig.named(meta.config());
-    VitClassifier model = new VitClassifier(cfg, meta.classNames().size());
+    VitClassifier model = new VitClassifier(cfg, meta.classNames().size(), 0, meta.recipeOrLegacy().globalPool());
     model.initialize(manager, DataType.FLOAT32, new Shape(1, cfg.channels(), cfg.imageSize(), cfg.imageSize()));
     Weights.load(model, dir.resolve(MODEL_FILE), manager, false);
     return model;

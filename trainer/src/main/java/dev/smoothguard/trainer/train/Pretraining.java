@@ -7,10 +7,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.optimizer.Optimizer;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import dev.smoothguard.trainer.optim.AdamW;
+import dev.smoothguard.trainer.optim.ParameterGroups;
 import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.smoothing.model.ModelCard.TrainingStep;
 import dev.smoothguard.trainer.model.DmaeModel;
+import dev.smoothguard.trainer.model.Init;
 import dev.smoothguard.trainer.model.Patches;
 import dev.smoothguard.trainer.model.VitConfig;
 import dev.smoothguard.trainer.train.RunMeta.LogPoint;
@@ -40,7 +44,7 @@ public final class Pretraining {
   public record Settings(String data, String config, double sigma, double maskRatio, int epochs,
       int batch, double learningRate, double warmupFraction, long seed, int maxImages,
       long maxSteps, double budgetMinutes, Path out, boolean resume, boolean augment,
-      double clipGradNorm, String command) {}
+      double clipGradNorm, String command, Recipe recipe, long stopAtStep) {}
 
   private Pretraining() {}
 
@@ -60,7 +64,10 @@ public final class Pretraining {
     long total = s.maxSteps() > 0 ? Math.min(s.maxSteps(), spe * s.epochs()) : spe * s.epochs();
     RunMeta meta = previous != null ? previous : new RunMeta("pretrain", cfg.name(), s.data(),
         data.classNames(), s.sigma(), s.maskRatio(), s.seed(), s.batch(), s.learningRate(),
-        s.epochs(), spe, total, 0, false, null, null, null, null, null, List.of(), List.of(), null);
+        s.epochs(), spe, total, 0, false, null, null, null, null, null, List.of(), List.of(), null,
+        s.recipe());
+    Recipe recipe = meta.recipeOrLegacy();
+    LOG.info("peak learning rate {}", new LearningRate(meta.learningRate(), recipe.baseLearningRate()).describe(meta.batch()));
     int keep = Math.max(1, (int) Math.round(cfg.numPatches() * (1 - meta.maskRatio())));
     List<LogPoint> history = new ArrayList<>(meta.history());
     List<TrainingStep> commands = new ArrayList<>(meta.commands());
@@ -68,15 +75,18 @@ public final class Pretraining {
     Engine.getInstance().setRandomSeed((int) meta.seed());
     try (NDManager manager = NDManager.newBaseManager()) {
       DmaeModel model = new DmaeModel(cfg);
+      Init.named(recipe.init()).applyTo(model);
       model.initialize(manager, DataType.FLOAT32, new Shape(1, cfg.channels(), cfg.imageSize(), cfg.imageSize()),
           new Shape(1, keep), new Shape(1, cfg.numPatches()));
       if (previous != null) {
         Weights.load(model, s.out().resolve(MODEL_FILE), manager, true);
         LOG.info("resuming {} at step {} of {}", s.out(), meta.step(), meta.totalSteps());
       }
+      List<Pair<String, Parameter>> trainable = Checkpoint.trainable(model);
       ScheduledRate rate = new ScheduledRate();
-      Optimizer adamw = Optimizer.adamW().optLearningRateTracker(rate).optBeta1(0.9f).optBeta2(0.95f)
-          .optWeightDecays(0.05f).build();
+      AdamW adamw = AdamW.builder().learningRate(rate).betas(recipe.beta1(), recipe.beta2())
+          .groups(Checkpoint.logGroups(ParameterGroups.forVit(trainable, cfg.depth(), recipe.weightDecay(), recipe.layerDecay()))).build();
+      if (previous != null) Checkpoint.restoreOptimizer(adamw, s.out(), manager);
       RunMeta start = meta;
       TrainLoop.StepFunction step = (sm, indices, rng) -> {
         Batch b = batch(data, cfg, indices, start.sigma(), keep, s.augment(), rng);
@@ -102,6 +112,7 @@ public final class Pretraining {
           try {
             Weights.save(model, s.out().resolve(MODEL_FILE));
             Weights.save(model.encoder(), s.out().resolve(ENCODER_FILE));
+            adamw.save(s.out().resolve(Checkpoint.OPTIMIZER_FILE));
             Checkpoint.record(s.out(), start, commands, s.command(), wallStart, stepDone, complete, hist, null,
                 "DMAE pre-training (" + cfg.name() + ", σ=" + start.sigma() + ")", imagesPerSecond);
           } catch (IOException e) {
@@ -110,9 +121,10 @@ public final class Pretraining {
         }
       };
       TrainLoop.Plan plan = new TrainLoop.Plan(data.size(), meta.batch(), meta.totalSteps(), meta.step(),
-          s.budgetMinutes() * 60, meta.seed(), new Schedule(meta.learningRate(), 0, s.warmupFraction()),
-          "pretrain", s.clipGradNorm());
-      TrainLoop.run(plan, model, manager, adamw, rate, history, step, hooks);
+          s.budgetMinutes() * 60, meta.seed(),
+          new Schedule(meta.learningRate(), Math.min(recipe.minLearningRate(), meta.learningRate()), s.warmupFraction()),
+          "pretrain", s.clipGradNorm(), s.stopAtStep());
+      TrainLoop.run(plan, trainable, manager, adamw, rate, history, step, hooks);
       return RunMeta.read(s.out());
     }
   }

@@ -41,6 +41,7 @@ import java.util.List;
  * @param commands the commands that trained this checkpoint, with wall times
  * @param history loss (and, for fine-tuning, noisy training accuracy) over steps
  * @param evals held-out accuracy after each epoch (fine-tuning with --eval-data)
+ * @param recipe how the run optimises (null in checkpoints written before it was recorded)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -49,7 +50,7 @@ public record RunMeta(
     Double maskRatio, long seed, int batch, double learningRate, int epochs, long stepsPerEpoch,
     long totalSteps, long step, boolean complete, Boolean fromScratch, Double consistencyLambda,
     Double consistencyEta, Integer copies, RunMeta upstream, List<TrainingStep> commands,
-    List<LogPoint> history, List<EvalPoint> evals) {
+    List<LogPoint> history, List<EvalPoint> evals, Recipe recipe) {
 
   /** Mean loss over the steps since the previous point. */
   @JsonIgnoreProperties(ignoreUnknown = true)
@@ -67,7 +68,12 @@ public record RunMeta(
     return new RunMeta(kind, config, dataset, classNames, sigma, maskRatio, seed, batch,
         learningRate, epochs, stepsPerEpoch, totalSteps, step, complete, fromScratch,
         consistencyLambda, consistencyEta, copies, upstream, List.copyOf(commands),
-        List.copyOf(history), evals == null ? null : List.copyOf(evals));
+        List.copyOf(history), evals == null ? null : List.copyOf(evals), recipe);
+  }
+
+  /** The run's recipe; for an older checkpoint, what it was trained with. */
+  public Recipe recipeOrLegacy() {
+    return recipe != null ? recipe : Recipe.legacy(kind);
   }
 
   /** Epochs actually done (fractional when a run stopped mid-epoch). */

@@ -3,7 +3,6 @@ package dev.smoothguard.trainer.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
@@ -48,8 +47,12 @@ final class TrainLoop {
     void save(long step, boolean complete, List<LogPoint> history, double imagesPerSecond);
   }
 
+  /**
+   * What to run. {@code stopAtStep} (0 = never) ends this invocation after that step with a
+   * checkpoint, without changing the plan: a resume continues exactly where it stopped.
+   */
   record Plan(int datasetSize, int batch, long totalSteps, long startStep, double budgetSeconds,
-      long seed, Schedule schedule, String task, double clipGradNorm) {
+      long seed, Schedule schedule, String task, double clipGradNorm, long stopAtStep) {
     long stepsPerEpoch() {
       return datasetSize / batch;
     }
@@ -96,17 +99,17 @@ final class TrainLoop {
     }
   }
 
-  /** Runs from {@code plan.startStep()} and returns the step reached. */
-  static long run(Plan plan, Block block, NDManager manager, Optimizer optimizer,
+  /**
+   * Runs from {@code plan.startStep()} and returns the step reached. {@code params} are the
+   * parameters the optimiser updates (all with gradients in every step).
+   */
+  static long run(Plan plan, List<Pair<String, Parameter>> trainable, NDManager manager, Optimizer optimizer,
       ScheduledRate rate, List<LogPoint> history, StepFunction stepFn, Hooks hooks) {
+    List<Parameter> params = trainable.stream().map(Pair::getValue).toList();
     long spe = plan.stepsPerEpoch();
     if (spe < 1) {
       throw new UserError("the dataset has " + plan.datasetSize()
           + " images, fewer than one batch of " + plan.batch());
-    }
-    List<Parameter> params = new ArrayList<>();
-    for (Pair<String, Parameter> p : block.getParameters()) {
-      if (p.getValue().requiresGradient()) params.add(p.getValue());
     }
     var store = new ai.djl.training.ParameterStore(manager, false);
     Progress progress = new Progress(plan.totalSteps(), plan.budgetSeconds());
@@ -139,6 +142,8 @@ final class TrainLoop {
         double elapsed = (System.nanoTime() - start) / 1e9;
         rate.set(plan.schedule().at(progress.at(step, elapsed)));
         SplittableRandom rng = new SplittableRandom(plan.seed() * 1_000_003L + step);
+        // the engine's generator (drop path) restarts from the step too, so a resume is exact
+        Engine.getInstance().setRandomSeed((int) (plan.seed() * 1_000_033L + step));
         try (NDManager sm = manager.newSubManager()) {
           StepOutcome out;
           try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -174,11 +179,16 @@ final class TrainLoop {
         }
         boolean epochDone = step % spe == 0;
         outOfTime = plan.budgetSeconds() > 0 && (System.nanoTime() - start) / 1e9 >= plan.budgetSeconds();
+        boolean stopHere = step == plan.stopAtStep();
         if (epochDone) hooks.epochEnd((int) (step / spe) - 1, step);
-        if (epochDone || outOfTime || step == plan.totalSteps()) {
+        if (epochDone || outOfTime || stopHere || step == plan.totalSteps()) {
           hooks.save(step, step == plan.totalSteps() || outOfTime, history, imagesPerSecond);
         }
         if (outOfTime) break;
+        if (stopHere && step < plan.totalSteps()) {
+          LOG.info("stopped at step {} of {} as asked; continue with --resume", step, plan.totalSteps());
+          break;
+        }
       }
     }
     if (outOfTime) {
