@@ -6,10 +6,11 @@ import dev.smoothguard.smoothing.engine.ModelException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code bin/smoothguard audit|replay|demo|bench-stream}. */
+/** {@code bin/smoothguard audit|replay|redrive|demo|bench-stream}. */
 @Command(name = "smoothguard", mixinStandardHelpOptions = true,
     description = "smoothguard auditor: certify every image of a Kafka topic",
-    subcommands = {AuditCommand.class, ReplayCommand.class, DemoCommand.class, BenchStreamCommand.class})
+    subcommands = {AuditCommand.class, ReplayCommand.class, RedriveCommand.class, DemoCommand.class,
+        BenchStreamCommand.class})
 public final class AuditorCli {
   /** Stack for the command thread: ONNX Runtime's session creation recurses deeply in native code. */
   static final long STACK_BYTES = 64L << 20;
@@ -48,6 +49,7 @@ public final class AuditorCli {
         || e instanceof IllegalArgumentException || e instanceof IllegalStateException
         || e instanceof dev.smoothguard.schemas.registry.RegistryStartException
         || e instanceof dev.smoothguard.schemas.serde.SerdeException
-        || e instanceof org.apache.kafka.common.config.ConfigException;
+        || e instanceof org.apache.kafka.common.config.ConfigException
+        || e instanceof dev.smoothguard.auditor.replay.DeliveryFailedException;
   }
 }

@@ -1,35 +1,34 @@
 package dev.smoothguard.auditor.cli;
 
+import dev.smoothguard.auditor.config.AuditorConfig;
+import dev.smoothguard.auditor.config.KafkaClientSettings;
 import dev.smoothguard.auditor.demo.ModelSource;
 import dev.smoothguard.auditor.replay.ReplayOrder;
 import dev.smoothguard.auditor.replay.Replayer;
 import dev.smoothguard.schemas.registry.RegistryClient;
-import dev.smoothguard.schemas.registry.RegistryConfig;
 import dev.smoothguard.schemas.v1.ImageEncoding;
 import dev.smoothguard.smoothing.data.Datasets;
 import dev.smoothguard.smoothing.data.ImageDataset;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "replay", mixinStandardHelpOptions = true,
-    description = "Produce a dataset's images as ImageEvents (deterministic ids PREFIX-INDEX, labels included).")
+    description = {"Produce a dataset's images as ImageEvents (deterministic ids PREFIX-INDEX, labels included).",
+        "Registry and Kafka settings as for audit: --config FILE and SMOOTHGUARD_* variables (registry.*, kafka.*); "
+            + "the flags win. Exits non-zero when the broker did not accept every image."})
 final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--data", required = true, paramLabel = "SPEC", description = "folder:DIR, idx:IMAGES[,LABELS] or cifar:FILE[,FILE...]")
   String data;
 
-  @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,...]")
-  String bootstrapServers;
+  @Mixin
+  ClientOptions client;
 
-  @Option(names = "--topic", defaultValue = "images", description = "default: ${DEFAULT-VALUE}")
+  @Option(names = "--topic", paramLabel = "TOPIC", description = "default: topic.images of the config (images)")
   String topic;
-
-  @Option(names = "--registry-url", required = true, paramLabel = "URL", description = "schema registry (Confluent API)")
-  String registryUrl;
 
   @Option(names = "--rate", defaultValue = "0", paramLabel = "R", description = "images per second (0 = as fast as possible)")
   double rate;
@@ -47,9 +46,6 @@ final class ReplayCommand implements Callable<Integer> {
       description = "DATASET (dataset order) or INTERLEAVED (one image of each class in turn); ids are dataset positions either way (default: ${DEFAULT-VALUE})")
   ReplayOrder order;
 
-  @Option(names = "-X", paramLabel = "KEY=VALUE", description = "extra producer setting (security.protocol=SASL_SSL, ...)")
-  Map<String, String> producerProps = new HashMap<>();
-
   @Override
   public Integer call() throws Exception {
     if (rate < 0) throw new IllegalArgumentException("--rate must be >= 0, got " + rate);
@@ -62,9 +58,11 @@ final class ReplayCommand implements Callable<Integer> {
     if (colon > 0 && spec.startsWith("folder:")) spec = "folder:" + ModelSource.resolvePath(spec.substring(colon + 1));
     ImageDataset dataset = Datasets.open(spec);
     long total = limit > 0 ? limit : (loop ? -1 : dataset.size());
-    RegistryClient registry = new RegistryClient(RegistryConfig.of(registryUrl));
-    try (Replayer replayer = new Replayer(bootstrapServers, registry, topic, producerProps);
-        ProgressBar bar = new ProgressBarBuilder().setTaskName("replay " + topic)
+    AuditorConfig config = client.load();
+    String target = topic != null ? topic : config.topics().images();
+    RegistryClient registry = new RegistryClient(config.registry());
+    try (Replayer replayer = new Replayer(KafkaClientSettings.producer(config.kafka()), registry, target);
+        ProgressBar bar = new ProgressBarBuilder().setTaskName("replay " + target)
             .setInitialMax(total).setUnit(" img", 1).continuousUpdate().setConsumer(
                 new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
       long sent = replayer.replay(dataset, order.indices(dataset), encoding, rate, loop, limit, bar::stepTo);

@@ -54,6 +54,8 @@ final class RegistryTls {
   static final String PEM = "PEM";
   private static final Pattern PRIVATE_KEY = Pattern.compile(
       "-----BEGIN (ENCRYPTED )?PRIVATE KEY-----(.*?)-----END (ENCRYPTED )?PRIVATE KEY-----", Pattern.DOTALL);
+  private static final Pattern CERTIFICATE = Pattern.compile(
+      "-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", Pattern.DOTALL);
   private static final char[] IN_MEMORY_PASSWORD = new char[0];
 
   private RegistryTls() {}
@@ -192,13 +194,18 @@ final class RegistryTls {
   }
 
   private static List<Certificate> certificates(String key, String pem) {
+    // only the certificate blocks: a PEM key store file also holds the private key
+    StringBuilder blocks = new StringBuilder();
+    Matcher m = CERTIFICATE.matcher(pem);
+    while (m.find()) {
+      blocks.append(m.group()).append('\n');
+    }
+    if (blocks.length() == 0) {
+      throw new ConfigException(key, "(PEM)", "holds no certificate (-----BEGIN CERTIFICATE-----)");
+    }
     try {
-      List<Certificate> certificates = new ArrayList<>(CertificateFactory.getInstance("X.509")
-          .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
-      if (certificates.isEmpty()) {
-        throw new ConfigException(key, "(PEM)", "holds no certificate (-----BEGIN CERTIFICATE-----)");
-      }
-      return certificates;
+      return new ArrayList<>(CertificateFactory.getInstance("X.509")
+          .generateCertificates(new ByteArrayInputStream(blocks.toString().getBytes(StandardCharsets.US_ASCII))));
     } catch (GeneralSecurityException e) {
       throw new ConfigException(key, "(PEM)", "not PEM certificates: " + e.getMessage());
     }
