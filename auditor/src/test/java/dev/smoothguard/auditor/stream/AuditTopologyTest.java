@@ -7,12 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import dev.smoothguard.auditor.config.ShapePolicy;
 import dev.smoothguard.auditor.config.Topics;
-import dev.smoothguard.auditor.demo.CertifiedAccuracyTable;
 import dev.smoothguard.auditor.image.TestImages;
 import dev.smoothguard.auditor.ops.AuditorMetrics;
 import dev.smoothguard.auditor.replay.ImageEvents;
+import dev.smoothguard.auditor.results.CertifiedAccuracyTable;
 import dev.smoothguard.auditor.testing.TestStack;
 import dev.smoothguard.schemas.registry.Compatibility;
 import dev.smoothguard.schemas.registry.RegistryClient;
@@ -28,7 +29,9 @@ import dev.smoothguard.smoothing.engine.EngineOptions;
 import dev.smoothguard.smoothing.engine.Mode;
 import dev.smoothguard.smoothing.engine.SmoothingEngine;
 import dev.smoothguard.smoothing.engine.SmoothingSettings;
+import dev.smoothguard.smoothing.onnx.GraphBuilder;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,9 +58,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.smoothguard.smoothing.onnx.GraphBuilder;
-import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-import java.nio.file.Files;
 
 /** The topology on Kafka Streams' test driver, with the real registry and real ONNX Runtime. */
 @org.junit.jupiter.api.extension.ExtendWith(TestStack.Cleanup.class)
