@@ -1,8 +1,11 @@
 package dev.smoothguard.auditor.cli;
 
 import dev.smoothguard.auditor.config.AuditorConfig;
+import dev.smoothguard.auditor.config.ConfigException;
 import dev.smoothguard.auditor.config.SettingsSource;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -32,6 +35,12 @@ final class ClientOptions {
     kafka.forEach((k, v) -> flags.put(AuditorConfig.KAFKA_PREFIX + k, v));
     if (bootstrapServers != null) flags.put("kafka.bootstrap.servers", bootstrapServers);
     if (registryUrl != null) flags.put("registry.url", registryUrl);
-    return AuditorConfig.from(SettingsSource.readFile(config), System.getenv(), flags);
+    try {
+      return AuditorConfig.from(SettingsSource.readFile(config), System.getenv(), flags);
+    } catch (ConfigException e) {
+      List<String> problems = new ArrayList<>(e.problems());
+      problems.add("(flags: --bootstrap-servers, --registry-url, -X KEY=VALUE; or --config FILE with the service's keys)");
+      throw new ConfigException(problems);
+    }
   }
 }

@@ -53,9 +53,9 @@ final class ReplayCommand implements Callable<Integer> {
     if (encoding != ImageEncoding.PNG && encoding != ImageEncoding.RAW_U8) {
       throw new IllegalArgumentException("--encoding must be PNG or RAW_U8");
     }
+    AuditorConfig config = client.load();
     ImageDataset dataset = Datasets.open(InstallationPaths.resolveDataSpec(data));
     long total = limit > 0 ? limit : (loop ? -1 : dataset.size());
-    AuditorConfig config = client.load();
     String target = topic != null ? topic : config.topics().images();
     RegistryClient registry = new RegistryClient(config.registry());
     try (Replayer replayer = new Replayer(KafkaClientSettings.producer(config.kafka()), registry, target);

@@ -47,6 +47,10 @@ class AuditorCliTest {
     assertTrue(err[0].contains("not a directory"), err[0]);
     err = run(code, "replay", "--data", "x");
     assertEquals(2, code[0]);
-    assertTrue(err[0].startsWith("smoothguard: Missing required options"), err[0]);
+    assertTrue(err[0].startsWith("smoothguard replay: registry.url: required (env SMOOTHGUARD_REGISTRY_URL)"), err[0]);
+    assertTrue(String.join("\n", err).contains("kafka.bootstrap.servers: required"), String.join("\n", err));
+    err = run(code, "replay");
+    assertEquals(2, code[0]);
+    assertTrue(err[0].startsWith("smoothguard: Missing required option: '--data"), err[0]);
   }
 }
