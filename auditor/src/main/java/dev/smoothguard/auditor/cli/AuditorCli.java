@@ -1,6 +1,7 @@
 package dev.smoothguard.auditor.cli;
 
 import dev.smoothguard.auditor.config.ConfigException;
+import dev.smoothguard.auditor.replay.DeliveryFailedException;
 import dev.smoothguard.smoothing.data.DatasetException;
 import dev.smoothguard.smoothing.engine.ModelException;
 import picocli.CommandLine;
@@ -48,6 +49,6 @@ public final class AuditorCli {
         || e instanceof IllegalArgumentException || e instanceof IllegalStateException
         || e instanceof dev.smoothguard.schemas.serde.SerdeException
         || e instanceof org.apache.kafka.common.config.ConfigException
-        || e instanceof dev.smoothguard.auditor.replay.DeliveryFailedException;
+        || e instanceof DeliveryFailedException;
   }
 }

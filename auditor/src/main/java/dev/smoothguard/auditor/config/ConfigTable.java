@@ -1,6 +1,7 @@
 package dev.smoothguard.auditor.config;
 
 import java.util.List;
+import java.util.Locale;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.ConfigKey;
 
@@ -26,7 +27,7 @@ public final class ConfigTable {
         continue;
       }
       out.append("| `").append(key.name).append("` | ")
-          .append(key.type.name().toLowerCase(java.util.Locale.ROOT)).append(" | ")
+          .append(key.type.name().toLowerCase(Locale.ROOT)).append(" | ")
           .append(defaultOf(key)).append(" | ")
           .append(validValues(key)).append(" | ")
           .append(cell(key.documentation)).append(" |\n");

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -195,7 +196,7 @@ class AuditorConfigTest {
   @Test
   void theStartUpDumpHidesEverySecret() {
     String pemKey = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----";
-    Map<String, String> file = new java.util.HashMap<>(MINIMAL);
+    Map<String, String> file = new HashMap<>(MINIMAL);
     file.put("kafka.ssl.keystore.key", pemKey);
     file.put("kafka.ssl.keystore.type", "PEM");
     file.put("kafka.ssl.key.password", "keypass-1");

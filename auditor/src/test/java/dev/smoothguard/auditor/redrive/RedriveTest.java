@@ -18,11 +18,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -93,12 +95,12 @@ class RedriveTest {
     assertEquals(3, report.total(Decision.SENT), "the aborted dead letter is not read");
 
     List<ConsumerRecord<byte[], byte[]>> sent = readAll(target, 3);
-    Map<String, String> valueByKey = new java.util.HashMap<>();
+    Map<String, String> valueByKey = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : sent) {
       valueByKey.put(r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8),
           new String(r.value(), StandardCharsets.UTF_8));
       String mark = new String(r.headers().lastHeader(Redriver.REDRIVE_HEADER).value(), StandardCharsets.UTF_8);
-      assertTrue(mark.matches(java.util.regex.Pattern.quote(dlq) + "/[01]/\\d+"), mark);
+      assertTrue(mark.matches(Pattern.quote(dlq) + "/[01]/\\d+"), mark);
       String origin = new String(r.headers().lastHeader(Redriver.ORIGIN_HEADER).value(), StandardCharsets.UTF_8);
       assertTrue(origin.matches("images/0/1[126]"), origin);
     }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -55,7 +56,7 @@ class ReplayDeliveryTest {
         "--limit", "4", "--encoding", "RAW_U8", "-X", "linger.ms=0");
     assertEquals(2, code[0], out);
     // every image sent is refused; sending stops once the first refusal is known
-    assertTrue(java.util.regex.Pattern.compile("smoothguard replay: ([1-4]) of \\1 images to topic '" + topic
+    assertTrue(Pattern.compile("smoothguard replay: ([1-4]) of \\1 images to topic '" + topic
         + "' were not delivered; first reason: RecordTooLargeException").matcher(out).find(), out);
   }
 

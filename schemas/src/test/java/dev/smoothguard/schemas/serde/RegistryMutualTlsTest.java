@@ -17,6 +17,7 @@ import dev.smoothguard.schemas.v1.ImageEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,7 +81,7 @@ class RegistryMutualTlsTest {
   @Test
   void aClientWithoutAnAcceptedCertificateIsRefused(EmbeddedRegistry registry) throws Exception {
     try (RegistryGateway gateway = mutualTlsGateway(registry)) {
-      for (Map<String, String> settings : java.util.List.of(
+      for (Map<String, String> settings : List.of(
           Map.of("registry.ssl.truststore.certificates", server.certificate()),
           Map.of("registry.ssl.truststore.certificates", server.certificate(),
               "registry.ssl.keystore.certificate.chain", stranger.certificate(),
