@@ -7,6 +7,7 @@ import dev.smoothguard.auditor.redrive.RedriveReport;
 import dev.smoothguard.auditor.redrive.Redriver;
 import dev.smoothguard.schemas.registry.RegistryClient;
 import dev.smoothguard.schemas.v1.FailureReason;
+import dev.smoothguard.smoothing.errors.UserError;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -17,6 +18,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -80,13 +82,21 @@ final class RedriveCommand implements Callable<Integer> {
     String target = toTopic != null ? toTopic : config.topics().images();
     PrintStream out = new PrintStream(System.out, true);
     RedriveReport report;
-    try (Redriver redriver = new Redriver(KafkaClientSettings.consumer(config.kafka()),
-        KafkaClientSettings.producer(config.kafka()), new RegistryClient(config.registry()))) {
+    try (Redriver redriver = newRedriver(config)) {
       report = redriver.run(dlq, target, filter, dryRun);
     }
     out.println("redrive " + dlq + " -> " + target + (dryRun ? " (dry run)" : "") + ":");
     report.print(out);
     return 0;
+  }
+
+  private static Redriver newRedriver(AuditorConfig config) {
+    try {
+      return new Redriver(KafkaClientSettings.consumer(config.kafka()), KafkaClientSettings.producer(config.kafka()),
+          new RegistryClient(config.registry()));
+    } catch (ConfigException e) {
+      throw new UserError("Kafka client settings (kafka.*, --bootstrap-servers, -X): " + e.getMessage(), e);
+    }
   }
 
   private Set<FailureReason> parseReasons() {

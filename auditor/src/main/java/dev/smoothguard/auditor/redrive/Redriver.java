@@ -3,7 +3,9 @@ package dev.smoothguard.auditor.redrive;
 import dev.smoothguard.auditor.replay.Deliveries;
 import dev.smoothguard.schemas.registry.RegistryClient;
 import dev.smoothguard.schemas.serde.AvroDeserializer;
+import dev.smoothguard.schemas.serde.SerdeException;
 import dev.smoothguard.schemas.v1.AuditFailure;
+import dev.smoothguard.smoothing.errors.UserError;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,6 +24,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -72,12 +75,13 @@ public final class Redriver implements AutoCloseable {
    * Redrives the dead letters of {@code dlqTopic} that {@code filter} selects to {@code target}.
    *
    * @param dryRun decide and count only; send nothing
-   * @throws IllegalArgumentException when the dead-letter topic does not exist or is the target
+   * @throws UserError when the dead-letter topic does not exist or is the target, Kafka cannot be
+   *     reached, or the registry is down or refuses the client
    * @throws dev.smoothguard.auditor.replay.DeliveryFailedException when the broker refused some sends
    */
   public RedriveReport run(String dlqTopic, String target, RedriveFilter filter, boolean dryRun) {
     if (dlqTopic.equals(target)) {
-      throw new IllegalArgumentException("the target topic is the dead-letter topic '" + dlqTopic + "'");
+      throw new UserError("the target topic is the dead-letter topic '" + dlqTopic + "'");
     }
     List<TopicPartition> partitions = partitionsOf(dlqTopic);
     consumer.assign(partitions);
@@ -105,6 +109,12 @@ public final class Redriver implements AutoCloseable {
     AuditFailure failure;
     try {
       failure = record.value() == null ? null : failures.deserialize(record.topic(), record.value());
+    } catch (SerdeException e) {
+      if (e.isSystemFault()) {
+        // the registry is down or refuses us: no dead letter can be read, stop
+        throw new UserError("schema registry: " + e.getMessage(), e);
+      }
+      failure = null;
     } catch (SerializationException e) {
       failure = null;
     }
@@ -152,9 +162,14 @@ public final class Redriver implements AutoCloseable {
   }
 
   private List<TopicPartition> partitionsOf(String topic) {
-    List<PartitionInfo> infos = consumer.partitionsFor(topic);
+    List<PartitionInfo> infos;
+    try {
+      infos = consumer.partitionsFor(topic);
+    } catch (TimeoutException e) {
+      throw new UserError("cannot reach Kafka to read topic '" + topic + "': " + e.getMessage(), e);
+    }
     if (infos == null || infos.isEmpty()) {
-      throw new IllegalArgumentException("dead-letter topic '" + topic + "' does not exist");
+      throw new UserError("dead-letter topic '" + topic + "' does not exist");
     }
     List<TopicPartition> partitions = new ArrayList<>();
     for (PartitionInfo info : infos) {

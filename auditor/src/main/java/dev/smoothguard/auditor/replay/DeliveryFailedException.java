@@ -1,10 +1,13 @@
 package dev.smoothguard.auditor.replay;
 
+import dev.smoothguard.smoothing.errors.UserError;
+
 /**
  * The broker did not accept some records (topic missing or too small a message size, no
- * permission, broker unreachable, ...): how many of how many, and the first reason.
+ * permission, broker unreachable, ...): how many of how many, and the first reason. The user's
+ * to fix (exit 2).
  */
-public final class DeliveryFailedException extends RuntimeException {
+public final class DeliveryFailedException extends UserError {
   private final long failed;
   private final long attempted;
 

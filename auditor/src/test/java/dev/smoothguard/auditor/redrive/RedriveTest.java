@@ -10,6 +10,7 @@ import dev.smoothguard.auditor.testing.TestStack;
 import dev.smoothguard.schemas.serde.AvroSerializer;
 import dev.smoothguard.schemas.v1.AuditFailure;
 import dev.smoothguard.schemas.v1.FailureReason;
+import dev.smoothguard.smoothing.errors.UserError;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -142,7 +143,7 @@ class RedriveTest {
   @Test
   void aMissingDeadLetterTopicIsNamed() {
     try (Redriver redriver = redriver()) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+      UserError e = assertThrows(UserError.class,
           () -> redriver.run("no-such-dlq-" + UUID.randomUUID(), "x", RedriveFilter.all(), true));
       assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
     }
