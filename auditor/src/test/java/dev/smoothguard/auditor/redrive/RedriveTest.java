@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.smoothguard.auditor.cli.AuditorCli;
 import dev.smoothguard.auditor.stream.FailureRecords;
 import dev.smoothguard.auditor.testing.TestStack;
+import dev.smoothguard.schemas.registry.RegistryClient;
+import dev.smoothguard.schemas.registry.RegistryConfig;
 import dev.smoothguard.schemas.serde.AvroSerializer;
 import dev.smoothguard.schemas.v1.AuditFailure;
 import dev.smoothguard.schemas.v1.FailureReason;
@@ -146,6 +148,19 @@ class RedriveTest {
       UserError e = assertThrows(UserError.class,
           () -> redriver.run("no-such-dlq-" + UUID.randomUUID(), "x", RedriveFilter.all(), true));
       assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aRegistryThatCannotBeReachedStopsTheRunInsteadOfSkippingEveryDeadLetter() throws Exception {
+    String target = "redrive-noregistry-" + UUID.randomUUID();
+    createTopics(1, target);
+    Map<String, Object> kafka = Map.of("bootstrap.servers", TestStack.get().bootstrapServers());
+    RegistryClient down = new RegistryClient(RegistryConfig.of("http://127.0.0.1:1")
+        .withRetries(0, Duration.ofMillis(10), Duration.ofMillis(10)));
+    try (Redriver redriver = new Redriver(kafka, kafka, down)) {
+      UserError e = assertThrows(UserError.class, () -> redriver.run(dlq, target, RedriveFilter.all(), false));
+      assertTrue(e.getMessage().startsWith("schema registry: ") && e.getMessage().contains("unavailable"), e.getMessage());
     }
   }
 
