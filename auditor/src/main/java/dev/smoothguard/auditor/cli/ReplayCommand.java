@@ -1,9 +1,10 @@
 package dev.smoothguard.auditor.cli;
 
+import dev.smoothguard.auditor.config.AuditorConfig;
+import dev.smoothguard.auditor.config.KafkaClientSettings;
 import dev.smoothguard.auditor.replay.ReplayOrder;
 import dev.smoothguard.auditor.replay.Replayer;
 import dev.smoothguard.schemas.registry.RegistryClient;
-import dev.smoothguard.schemas.registry.RegistryConfig;
 import dev.smoothguard.schemas.serde.RegistryResponseException;
 import dev.smoothguard.schemas.serde.RegistryUnavailableException;
 import dev.smoothguard.schemas.serde.SchemaNotRegisteredException;
@@ -12,30 +13,28 @@ import dev.smoothguard.smoothing.cli.common.InstallationPaths;
 import dev.smoothguard.smoothing.data.Datasets;
 import dev.smoothguard.smoothing.data.ImageDataset;
 import dev.smoothguard.smoothing.errors.UserError;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "replay", mixinStandardHelpOptions = true,
-    description = "Produce a dataset's images as ImageEvents (deterministic ids PREFIX-INDEX, labels included).")
+    description = {"Produce a dataset's images as ImageEvents (deterministic ids PREFIX-INDEX, labels included).",
+        "Registry and Kafka settings as for audit: --config FILE and SMOOTHGUARD_* variables (registry.*, kafka.*); "
+            + "the flags win. Exits non-zero when the broker did not accept every image."})
 final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--data", required = true, paramLabel = "SPEC", description = "folder:DIR, idx:IMAGES[,LABELS] or cifar:FILE[,FILE...]")
   String data;
 
-  @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,...]")
-  String bootstrapServers;
+  @Mixin
+  ClientOptions client;
 
-  @Option(names = "--topic", defaultValue = "images", description = "default: ${DEFAULT-VALUE}")
+  @Option(names = "--topic", paramLabel = "TOPIC", description = "default: topic.images of the config (images)")
   String topic;
-
-  @Option(names = "--registry-url", required = true, paramLabel = "URL", description = "schema registry (Confluent API)")
-  String registryUrl;
 
   @Option(names = "--rate", defaultValue = "0", paramLabel = "R", description = "images per second (0 = as fast as possible)")
   double rate;
@@ -53,9 +52,6 @@ final class ReplayCommand implements Callable<Integer> {
       description = "DATASET (dataset order) or INTERLEAVED (one image of each class in turn); ids are dataset positions either way (default: ${DEFAULT-VALUE})")
   ReplayOrder order;
 
-  @Option(names = "-X", paramLabel = "KEY=VALUE", description = "extra producer setting (security.protocol=SASL_SSL, ...)")
-  Map<String, String> producerProps = new HashMap<>();
-
   @Override
   public Integer call() throws Exception {
     if (rate < 0) throw new UserError("--rate must be >= 0, got " + rate);
@@ -63,27 +59,29 @@ final class ReplayCommand implements Callable<Integer> {
     if (encoding != ImageEncoding.PNG && encoding != ImageEncoding.RAW_U8) {
       throw new UserError("--encoding must be PNG or RAW_U8");
     }
+    AuditorConfig config = client.load();
     ImageDataset dataset = Datasets.open(InstallationPaths.resolveDataSpec(data));
     long total = limit > 0 ? limit : (loop ? -1 : dataset.size());
-    RegistryClient registry = new RegistryClient(RegistryConfig.of(registryUrl));
-    try (Replayer replayer = newReplayer(registry);
-        ProgressBar bar = new ProgressBarBuilder().setTaskName("replay " + topic)
+    String target = topic != null ? topic : config.topics().images();
+    RegistryClient registry = new RegistryClient(config.registry());
+    try (Replayer replayer = newReplayer(config, registry, target);
+        ProgressBar bar = new ProgressBarBuilder().setTaskName("replay " + target)
             .setInitialMax(total).setUnit(" img", 1).continuousUpdate().setConsumer(
                 new ConsoleProgressBarConsumer(System.err)).build()) {
       long sent = replayer.replay(dataset, order.indices(dataset), encoding, rate, loop, limit, bar::stepTo);
       bar.stepTo(sent);
     } catch (RegistryUnavailableException | RegistryResponseException | SchemaNotRegisteredException e) {
       // unreachable, refusing our credentials, or refusing the contract (incompatible, not registered)
-      throw new UserError("schema registry " + registryUrl + ": " + e.getMessage(), e);
+      throw new UserError("schema registry " + config.registryUrl() + ": " + e.getMessage(), e);
     }
     return 0;
   }
 
-  private Replayer newReplayer(RegistryClient registry) {
+  private static Replayer newReplayer(AuditorConfig config, RegistryClient registry, String target) {
     try {
-      return new Replayer(bootstrapServers, registry, topic, producerProps);
+      return new Replayer(KafkaClientSettings.producer(config.kafka()), registry, target);
     } catch (ConfigException e) {
-      throw new UserError("producer settings (--bootstrap-servers, -X): " + e.getMessage(), e);
+      throw new UserError("producer settings (kafka.*, --bootstrap-servers, -X): " + e.getMessage(), e);
     }
   }
 }

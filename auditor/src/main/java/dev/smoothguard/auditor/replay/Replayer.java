@@ -15,6 +15,8 @@ import java.util.function.LongConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -26,15 +28,29 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class Replayer implements AutoCloseable {
   private final KafkaProducer<String, ImageEvent> producer;
   private final String topic;
+  private final Deliveries deliveries = new Deliveries();
 
   public Replayer(String bootstrapServers, RegistryClient registry, String topic, Map<String, String> extra) {
-    Map<String, Object> props = new HashMap<>(extra);
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    this(withBootstrap(extra, bootstrapServers), registry, topic);
+  }
+
+  /**
+   * @param producerSettings the Kafka producer's settings (bootstrap, security, ...); acks=all,
+   *     idempotence and a 5 ms linger unless they say otherwise
+   */
+  public Replayer(Map<String, ?> producerSettings, RegistryClient registry, String topic) {
+    Map<String, Object> props = new HashMap<>(producerSettings);
     props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
     props.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
     this.producer = new KafkaProducer<>(props, new StringSerializer(), new AvroSerializer<>(registry, false));
     this.topic = topic;
+  }
+
+  private static Map<String, Object> withBootstrap(Map<String, String> extra, String bootstrapServers) {
+    Map<String, Object> props = new HashMap<>(extra);
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return props;
   }
 
   /** The id prefix of a dataset spec: its last path element, lower-case, safe characters only. */
@@ -51,12 +67,14 @@ public final class Replayer implements AutoCloseable {
   }
 
   /**
-   * Sends images; returns how many.
+   * Sends images; returns how many, every one acknowledged by the broker.
    *
    * @param rate images per second, 0 = as fast as possible
    * @param loop start again at the first image after the last
    * @param limit stop after this many (0 = no limit; without loop, at most the dataset)
    * @param progress told the count after each send
+   * @throws DeliveryFailedException when the broker did not accept some images (sending stops
+   *     once a failure is known, e.g. a missing topic or an unreachable broker)
    */
   public long replay(ImageDataset data, ImageEncoding encoding, double rate, boolean loop, long limit,
       LongConsumer progress) throws InterruptedException {
@@ -76,6 +94,7 @@ public final class Replayer implements AutoCloseable {
       for (int i : order) {
         if (limit > 0 && sent >= limit) return finish(sent);
         if (Thread.currentThread().isInterrupted()) throw new InterruptedException();
+        if (deliveries.failed() > 0) return finish(sent); // the broker refuses: stop, report
         if (rate > 0) {
           long due = start + (long) (sent * 1e9 / rate);
           long wait = due - System.nanoTime();
@@ -84,7 +103,13 @@ public final class Replayer implements AutoCloseable {
         LabeledImage li = data.get(i);
         String id = idOf(prefix, i, pass);
         ImageEvent event = ImageEvents.of(id, li.image(), li.label(), encoding, data.spec(), Instant.now());
-        producer.send(new ProducerRecord<>(topic, id, event));
+        try {
+          producer.send(new ProducerRecord<>(topic, id, event), deliveries.callback());
+        } catch (KafkaException e) {
+          if (e instanceof SerializationException) throw e; // the registry's error, already clear
+          deliveries.failedNow(e);
+          return finish(sent + 1);
+        }
         sent++;
         progress.accept(sent);
       }
@@ -94,6 +119,7 @@ public final class Replayer implements AutoCloseable {
 
   private long finish(long sent) {
     producer.flush();
+    deliveries.check("images to topic '" + topic + "'");
     return sent;
   }
 

@@ -36,8 +36,8 @@ class AuditorCliTest {
     int[] code = {0};
     String[] err = run(code, "audit", "--config", file.toString());
     assertEquals(2, code[0]);
-    assertTrue(err[0].startsWith("smoothguard audit: n: not a whole number: 'lots'"), String.join("\n", err));
-    assertTrue(err[1].contains("alpha: must be in (0,1)"), String.join("\n", err));
+    assertTrue(err[0].startsWith("smoothguard audit: Invalid value lots for configuration n: Not a number"), String.join("\n", err));
+    assertTrue(err[1].contains("configuration alpha: must be in (0,1) (env SMOOTHGUARD_ALPHA)"), String.join("\n", err));
   }
 
   @Test
@@ -52,7 +52,11 @@ class AuditorCliTest {
     assertTrue(err[0].contains("not a directory"), err[0]);
     err = run(code, "replay", "--data", "x");
     assertEquals(2, code[0]);
-    assertTrue(err[0].startsWith("smoothguard: Missing required options"), err[0]);
+    assertTrue(err[0].startsWith("smoothguard replay: registry.url: required (env SMOOTHGUARD_REGISTRY_URL)"), err[0]);
+    assertTrue(String.join("\n", err).contains("kafka.bootstrap.servers: required"), String.join("\n", err));
+    err = run(code, "replay");
+    assertEquals(2, code[0]);
+    assertTrue(err[0].startsWith("smoothguard: Missing required option: '--data"), err[0]);
   }
 
   @Command(name = "boom")

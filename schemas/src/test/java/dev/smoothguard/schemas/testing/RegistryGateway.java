@@ -3,6 +3,7 @@ package dev.smoothguard.schemas.testing;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * A reverse proxy in front of the real registry, as registries are often deployed: it can
@@ -38,6 +40,15 @@ public final class RegistryGateway implements AutoCloseable {
    */
   public RegistryGateway(String target, String user, String password, int unavailableFirst, SSLContext tls)
       throws IOException {
+    this(target, user, password, unavailableFirst, tls, false);
+  }
+
+  /**
+   * As above; with {@code needClientAuth} the TLS handshake demands a client certificate that
+   * the context's trust managers accept (mutual TLS).
+   */
+  public RegistryGateway(String target, String user, String password, int unavailableFirst, SSLContext tls,
+      boolean needClientAuth) throws IOException {
     this.target = target;
     this.expectedAuthorization = user == null ? null : "Basic " + Base64.getEncoder()
         .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
@@ -47,7 +58,14 @@ public final class RegistryGateway implements AutoCloseable {
       server = HttpServer.create(loopback, 0);
     } else {
       HttpsServer https = HttpsServer.create(loopback, 0);
-      https.setHttpsConfigurator(new HttpsConfigurator(tls));
+      https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+        @Override
+        public void configure(HttpsParameters params) {
+          SSLParameters ssl = tls.getDefaultSSLParameters();
+          ssl.setNeedClientAuth(needClientAuth);
+          params.setSSLParameters(ssl);
+        }
+      });
       server = https;
     }
     server.createContext("/", this::handle);
