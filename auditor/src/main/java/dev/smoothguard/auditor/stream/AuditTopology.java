@@ -2,6 +2,7 @@ package dev.smoothguard.auditor.stream;
 
 import dev.smoothguard.auditor.config.Topics;
 import dev.smoothguard.auditor.ops.AuditorMetrics;
+import dev.smoothguard.auditor.ops.SystemHealth;
 import dev.smoothguard.auditor.summary.WindowStats;
 import dev.smoothguard.auditor.summary.WindowStatsSerde;
 import dev.smoothguard.schemas.v1.CertifiedPrediction;
@@ -42,12 +43,25 @@ public final class AuditTopology {
    * dead-letter topic with its original bytes as an AuditFailure.
    */
   public static Topology build(Topics topics, Duration window, Duration grace, List<Double> radii,
-      Certifier certifier, AuditSerdes serdes, AuditorMetrics metrics) {
+      ImageCertifier certifier, AuditSerdes serdes, AuditorMetrics metrics) {
+    return build(topics, window, grace, radii, new Parts(certifier, serdes, metrics, new SystemHealth(),
+        StreamSettings.DEFAULTS, new DeadLetterFit(DeadLetterFit.DEFAULT_MAX_REQUEST_SIZE), RegistryProbe.NONE));
+  }
+
+  /** What the topology's processors share: the model, the serdes, metrics, health, settings. */
+  public record Parts(ImageCertifier certifier, AuditSerdes serdes, AuditorMetrics metrics,
+      SystemHealth health, StreamSettings settings, DeadLetterFit fit, RegistryProbe registryProbe) {}
+
+  public static Topology build(Topics topics, Duration window, Duration grace, List<Double> radii, Parts parts) {
     StreamsBuilder builder = new StreamsBuilder();
+    AuditSerdes serdes = parts.serdes();
+    AuditorMetrics metrics = parts.metrics();
+    EngineErrorStreak streak = new EngineErrorStreak(); // one per engine, shared by the tasks
 
     KStream<byte[], Outcome> outcomes = builder
         .stream(topics.images(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("images"))
-        .processValues(() -> new AuditProcessor(serdes.images(), certifier, metrics), Named.as("audit"));
+        .processValues(() -> new AuditProcessor(serdes.images(), parts.certifier(), metrics, parts.health(),
+            parts.settings(), parts.fit(), parts.registryProbe(), streak), Named.as("audit"));
 
     outcomes.split(Named.as("outcome-"))
         .branch((key, o) -> o instanceof Outcome.Failed, Branched.withConsumer(failed -> failed

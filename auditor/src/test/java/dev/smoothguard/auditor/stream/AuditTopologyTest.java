@@ -55,9 +55,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.smoothguard.smoothing.onnx.GraphBuilder;
-import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-import java.nio.file.Files;
 
 /** The topology on Kafka Streams' test driver, with the real registry and real ONNX Runtime. */
 @org.junit.jupiter.api.extension.ExtendWith(TestStack.Cleanup.class)
@@ -251,30 +248,7 @@ class AuditTopologyTest {
     }
   }
 
-  @Test
-  void anEngineFailureIsAModelError(@TempDir Path dir) throws Exception {
-    // a classifier that only runs on batches of one: fine when loaded, fails inside ONNX Runtime
-    // on the first Monte Carlo batch
-    GraphBuilder g = new GraphBuilder("batch_one_only", 17);
-    String x = g.input("pixels", DataType.FLOAT, "N", 1L, 28L, 28L);
-    String flat = g.node("Reshape", List.of(x, g.longs("shape", 1, 784)));
-    String logits = g.dense(flat, new float[784 * 10], new float[10], 784, 10);
-    g.addNode("Identity", List.of(logits), List.of("logits"));
-    g.output("logits", DataType.FLOAT, "N", 10L);
-    Path model = dir.resolve("batch-one-only.onnx");
-    Files.write(model, g.model("test").toByteArray());
-    try (SmoothingEngine broken = SmoothingEngine.open(model, new EngineOptions("cpu", 1, OptionalInt.empty(), OptionalInt.empty()));
-        Harness h = new Harness("model-error", broken)) {
-      Instant t = Instant.parse("2026-01-01T00:00:00Z");
-      byte[] value = h.bytes(event("x", 5, 1, t));
-      h.pipe("x", value, t);
-      AuditFailure f = h.dlq.readValue();
-      assertEquals(FailureReason.MODEL_ERROR, f.getReason(), f.getMessage());
-      assertEquals("x", f.getImageId());
-      assertArrayEquals(value, bytesOf(f.getValue()));
-      assertTrue(h.out.isEmpty());
-    }
-  }
+  // engine failures: see FaultModelTest (a broken engine pauses; an error on one image is a MODEL_ERROR)
 
   @Test
   void aResultTheRegistryRefusesIsAProductionErrorOnTheDeadLetterTopic() {
