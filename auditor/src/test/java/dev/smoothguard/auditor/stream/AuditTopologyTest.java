@@ -248,6 +248,47 @@ class AuditTopologyTest {
     }
   }
 
+  @Test
+  void lateRecordsAreCountedAndAnIdleWindowClosesOnTheWallClock() {
+    try (Harness h = new Harness("late", engine)) {
+      Instant w0 = Instant.parse("2026-01-01T00:00:00Z");
+      h.pipe("a", h.bytes(event("a", 1, 1, w0)), w0);
+      Instant later = w0.plusSeconds(25); // closes [0,10) by stream time
+      h.pipe("b", h.bytes(event("b", 2, 1, later)), later);
+      RobustnessSummary first = h.summaries.readValue();
+      assertEquals(1, first.getCount());
+      h.pipe("late", h.bytes(event("late", 3, 1, w0.plusSeconds(3))), w0.plusSeconds(3)); // its window is gone
+      assertTrue(h.summaries.isEmpty());
+      assertTrue(h.metrics.scrape().contains("smoothguard_summary_late_records_total 1.0"), h.metrics.scrape());
+
+      // no more traffic: the window of "b" closes once it has been idle for summary.idle.close
+      h.driver.advanceWallClockTime(StreamSettings.DEFAULTS.summaryIdleClose().plusSeconds(10));
+      RobustnessSummary idle = h.summaries.readValue();
+      assertEquals(later.minusSeconds(5), idle.getWindowStart());
+      assertEquals(1, idle.getCount());
+      assertEquals(1, idle.getLateCount(), "the late record is reported with the next summary");
+      assertEquals("IDLE", idle.getClosedBy());
+      assertEquals(3, h.out.readValuesToList().size(), "the late record was still certified");
+    }
+  }
+
+  @Test
+  void differentSettingsNeverShareASummary() {
+    SmoothingSettings other = new SmoothingSettings(0.5, 20, 200, 0.001, 200, Mode.CERTIFY, OptionalDouble.empty(), OptionalLong.of(7));
+    Instant w0 = Instant.parse("2026-01-01T00:00:00Z");
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    for (SmoothingSettings s : List.of(settings, other)) {
+      try (Harness h = new Harness("keys-" + s.sigma(), engine, s)) {
+        h.pipe("a", h.bytes(event("a", 1, 1, w0)), w0);
+        h.driver.advanceWallClockTime(StreamSettings.DEFAULTS.summaryIdleClose().plusSeconds(10));
+        TestRecord<String, RobustnessSummary> r = h.summaries.readRecord();
+        assertEquals(s.sigma(), r.value().getSigma());
+        keys.add(r.key());
+      }
+    }
+    assertEquals(2, keys.size(), keys.toString());
+  }
+
   // engine failures: see FaultModelTest (a broken engine pauses; an error on one image is a MODEL_ERROR)
 
   @Test
@@ -283,7 +324,13 @@ class AuditTopologyTest {
       List<CertifiedPrediction> firstWindow = h.out.readValuesToList().subList(0, 6);
       TestRecord<String, RobustnessSummary> r = h.summaries.readRecord();
       RobustnessSummary s = r.value();
-      assertEquals("mnist-mlp", r.key());
+      assertEquals("mnist-mlp|" + engine.model().sha256() + "|CERTIFY|sigma=0.25|n=200|alpha=0.001", r.key());
+      assertEquals(0.25, s.getSigma());
+      assertEquals(200, s.getN());
+      assertEquals(0.001, s.getAlpha());
+      assertEquals("CERTIFY", s.getMode());
+      assertEquals(0, s.getLateCount());
+      assertEquals("STREAM_TIME", s.getClosedBy());
       assertEquals(w0, s.getWindowStart());
       assertEquals(w0.plusSeconds(10), s.getWindowEnd());
       assertEquals(6, s.getCount());
@@ -296,9 +343,11 @@ class AuditTopologyTest {
         assertEquals(CertifiedAccuracyTable.at(firstWindow, ra.getRadius()), ra.getAccuracy(), 1e-12);
       }
       double[] radii = firstWindow.stream().mapToDouble(CertifiedPrediction::getRadius).sorted().toArray();
-      assertEquals(radii[0], s.getRadiusP10()); // nearest rank: ceil(0.1*6)=1st
-      assertEquals(radii[2], s.getRadiusP50()); // ceil(0.5*6)=3rd
-      assertEquals(radii[5], s.getRadiusP90()); // ceil(0.9*6)=6th
+      double res = s.getRadiusResolution();
+      assertEquals(0.25 / 200, res); // half a bin of sigma/100
+      assertEquals(radii[0], s.getRadiusP10(), res + 1e-12); // nearest rank: ceil(0.1*6)=1st
+      assertEquals(radii[2], s.getRadiusP50(), res + 1e-12); // ceil(0.5*6)=3rd
+      assertEquals(radii[5], s.getRadiusP90(), res + 1e-12); // ceil(0.9*6)=6th
       assertTrue(h.summaries.isEmpty(), "the second window is still open");
       String scrape = h.metrics.scrape();
       assertTrue(scrape.contains("smoothguard_certified_accuracy{model=\"mnist-mlp\",radius=\"0.25\"}"), scrape);
