@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smoothguard.auditor.config.AuditorConfig;
-import dev.smoothguard.auditor.demo.EmbeddedStack;
 import dev.smoothguard.auditor.replay.Replayer;
 import dev.smoothguard.auditor.stream.AuditService;
+import dev.smoothguard.devstack.EmbeddedStack;
 import dev.smoothguard.schemas.registry.RegistryClient;
 import dev.smoothguard.schemas.registry.RegistryConfig;
 import dev.smoothguard.schemas.v1.ImageEncoding;

@@ -6,10 +6,10 @@ import dev.smoothguard.smoothing.engine.ModelException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code bin/smoothguard audit|replay|demo|bench-stream}. */
+/** {@code bin/smoothguard audit|replay} (demo and bench-stream: the demo module's DemoCli). */
 @Command(name = "smoothguard", mixinStandardHelpOptions = true,
     description = "smoothguard auditor: certify every image of a Kafka topic",
-    subcommands = {AuditCommand.class, ReplayCommand.class, DemoCommand.class, BenchStreamCommand.class})
+    subcommands = {AuditCommand.class, ReplayCommand.class})
 public final class AuditorCli {
   /** Stack for the command thread: ONNX Runtime's session creation recurses deeply in native code. */
   static final long STACK_BYTES = 64L << 20;
@@ -46,7 +46,6 @@ public final class AuditorCli {
   static boolean isUserError(Exception e) {
     return e instanceof ConfigException || e instanceof DatasetException || e instanceof ModelException
         || e instanceof IllegalArgumentException || e instanceof IllegalStateException
-        || e instanceof dev.smoothguard.schemas.registry.RegistryStartException
         || e instanceof dev.smoothguard.schemas.serde.SerdeException
         || e instanceof org.apache.kafka.common.config.ConfigException;
   }

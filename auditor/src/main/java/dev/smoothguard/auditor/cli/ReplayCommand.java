@@ -1,11 +1,11 @@
 package dev.smoothguard.auditor.cli;
 
-import dev.smoothguard.auditor.demo.ModelSource;
 import dev.smoothguard.auditor.replay.ReplayOrder;
 import dev.smoothguard.auditor.replay.Replayer;
 import dev.smoothguard.schemas.registry.RegistryClient;
 import dev.smoothguard.schemas.registry.RegistryConfig;
 import dev.smoothguard.schemas.v1.ImageEncoding;
+import dev.smoothguard.smoothing.cli.common.InstallationPaths;
 import dev.smoothguard.smoothing.data.Datasets;
 import dev.smoothguard.smoothing.data.ImageDataset;
 import java.util.HashMap;
@@ -57,10 +57,7 @@ final class ReplayCommand implements Callable<Integer> {
     if (encoding != ImageEncoding.PNG && encoding != ImageEncoding.RAW_U8) {
       throw new IllegalArgumentException("--encoding must be PNG or RAW_U8");
     }
-    String spec = data;
-    int colon = spec.indexOf(':');
-    if (colon > 0 && spec.startsWith("folder:")) spec = "folder:" + ModelSource.resolvePath(spec.substring(colon + 1));
-    ImageDataset dataset = Datasets.open(spec);
+    ImageDataset dataset = Datasets.open(InstallationPaths.resolveDataSpec(data));
     long total = limit > 0 ? limit : (loop ? -1 : dataset.size());
     RegistryClient registry = new RegistryClient(RegistryConfig.of(registryUrl));
     try (Replayer replayer = new Replayer(bootstrapServers, registry, topic, producerProps);

@@ -2,7 +2,6 @@ package dev.smoothguard.auditor.stream;
 
 import dev.smoothguard.auditor.config.AuditorConfig;
 import dev.smoothguard.auditor.config.ConfigException;
-import dev.smoothguard.auditor.embedded.EmbeddedKafka;
 import dev.smoothguard.auditor.ops.AuditorMetrics;
 import dev.smoothguard.auditor.ops.OpsServer;
 import dev.smoothguard.auditor.ops.SystemHealth;
@@ -295,7 +294,7 @@ public final class AuditService implements AutoCloseable {
             + ": " + e.getMessage(), e);
       }
       if (config.topicsCreate()) {
-        List<String> created = EmbeddedKafka.Topics.createMissing(admin, names, config.topicPartitions(),
+        List<String> created = MissingTopics.create(admin, names, config.topicPartitions(),
             config.topicReplication());
         if (!created.isEmpty()) LOG.info("created topics {}", created);
       } else {

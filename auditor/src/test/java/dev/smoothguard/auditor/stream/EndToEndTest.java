@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.smoothguard.auditor.config.AuditorConfig;
-import dev.smoothguard.auditor.demo.EmbeddedStack;
-import dev.smoothguard.auditor.demo.ResultsReader;
 import dev.smoothguard.auditor.replay.ImageEvents;
 import dev.smoothguard.auditor.replay.Replayer;
+import dev.smoothguard.auditor.results.ResultsReader;
 import dev.smoothguard.auditor.testing.TestStack;
+import dev.smoothguard.devstack.EmbeddedStack;
 import dev.smoothguard.schemas.registry.RegistryClient;
 import dev.smoothguard.schemas.v1.AuditFailure;
 import dev.smoothguard.schemas.v1.CertifiedPrediction;

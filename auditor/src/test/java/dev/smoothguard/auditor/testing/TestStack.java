@@ -1,6 +1,7 @@
 package dev.smoothguard.auditor.testing;
 
-import dev.smoothguard.auditor.demo.EmbeddedStack;
+import dev.smoothguard.devstack.EmbeddedStack;
+import dev.smoothguard.devstack.FileTrees;
 import dev.smoothguard.schemas.registry.RegistryClient;
 import dev.smoothguard.schemas.registry.RegistryConfig;
 import dev.smoothguard.smoothing.onnx.BuiltinModels;
@@ -47,7 +48,7 @@ public final class TestStack {
   static synchronized void closeAll() {
     if (stack != null) stack.close();
     stack = null;
-    EmbeddedStack.deleteTree(modelDir);
+    FileTrees.deleteRecursively(modelDir);
     modelDir = null;
   }
 

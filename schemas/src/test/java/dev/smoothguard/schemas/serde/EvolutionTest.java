@@ -10,9 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.smoothguard.devstack.EmbeddedRegistry;
 import dev.smoothguard.schemas.registry.Compatibility;
-import dev.smoothguard.schemas.registry.EmbeddedRegistry;
 import dev.smoothguard.schemas.registry.RegistryClient;
+import dev.smoothguard.schemas.registry.RegistryConfig;
 import dev.smoothguard.schemas.testing.Samples;
 import dev.smoothguard.schemas.testing.SharedRegistry;
 import dev.smoothguard.schemas.v1.FailureReason;
@@ -38,7 +39,7 @@ class EvolutionTest {
 
   @BeforeAll
   static void connect(EmbeddedRegistry registry) {
-    client = new RegistryClient(registry.config());
+    client = new RegistryClient(RegistryConfig.of(registry.url()));
   }
 
   /** ImageEvent v1 plus one field appended, as a later version of the contract would add it. */

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.smoothguard.schemas.registry.EmbeddedRegistry;
+import dev.smoothguard.devstack.EmbeddedRegistry;
 import dev.smoothguard.schemas.registry.RegistryClient;
 import dev.smoothguard.schemas.registry.RegistryConfig;
 import dev.smoothguard.schemas.testing.RegistryGateway;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.smoothguard.schemas.registry.EmbeddedRegistry;
+import dev.smoothguard.devstack.EmbeddedRegistry;
 import dev.smoothguard.schemas.registry.RegistryClient;
 import dev.smoothguard.schemas.registry.RegistryConfig;
 import dev.smoothguard.schemas.testing.Samples;
@@ -27,7 +27,7 @@ class RegistryUnreachableTest {
     String url;
     try (EmbeddedRegistry registry = EmbeddedRegistry.start()) {
       url = registry.url();
-      client = new RegistryClient(registry.config()
+      client = new RegistryClient(RegistryConfig.of(registry.url())
           .withRetries(2, Duration.ofMillis(20), Duration.ofMillis(50))
           .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2)));
       image = new AvroSerializer<ImageEvent>(client, false).serialize("down-images", Samples.image());

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.smoothguard.schemas.registry.EmbeddedRegistry;
+import dev.smoothguard.devstack.EmbeddedRegistry;
 import dev.smoothguard.schemas.registry.RegistryClient;
+import dev.smoothguard.schemas.registry.RegistryConfig;
 import dev.smoothguard.schemas.testing.Samples;
 import dev.smoothguard.schemas.testing.SharedRegistry;
 import dev.smoothguard.schemas.v1.AuditFailure;
@@ -36,7 +37,7 @@ class RoundTripTest {
 
   @BeforeAll
   static void connect(EmbeddedRegistry registry) {
-    client = new RegistryClient(registry.config());
+    client = new RegistryClient(RegistryConfig.of(registry.url()));
   }
 
   private static <T extends SpecificRecord> T roundTrip(String topic, T record, Class<T> type) {

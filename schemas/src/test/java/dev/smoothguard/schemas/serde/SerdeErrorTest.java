@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.smoothguard.schemas.registry.EmbeddedRegistry;
+import dev.smoothguard.devstack.EmbeddedRegistry;
 import dev.smoothguard.schemas.registry.RegistryClient;
 import dev.smoothguard.schemas.registry.RegistryConfig;
 import dev.smoothguard.schemas.testing.Samples;
@@ -31,7 +31,7 @@ class SerdeErrorTest {
 
   @BeforeAll
   static void connect(EmbeddedRegistry registry) {
-    client = new RegistryClient(registry.config());
+    client = new RegistryClient(RegistryConfig.of(registry.url()));
     images = AvroDeserializer.specific(client, ImageEvent.class);
     good = new AvroSerializer<ImageEvent>(client, false).serialize(TOPIC, Samples.image());
   }
@@ -124,7 +124,7 @@ class SerdeErrorTest {
 
   @Test
   void lookupWithoutAutoRegisterFailsForAnUnregisteredSchema(EmbeddedRegistry registry) {
-    RegistryClient noAuto = new RegistryClient(registry.config().withAutoRegister(false));
+    RegistryClient noAuto = new RegistryClient(RegistryConfig.of(registry.url()).withAutoRegister(false));
     SchemaNotRegisteredException e = assertThrows(SchemaNotRegisteredException.class,
         () -> new AvroSerializer<ImageEvent>(noAuto, false).serialize("err-unregistered", Samples.image()));
     assertEquals("err-unregistered-value", e.subject().orElseThrow());

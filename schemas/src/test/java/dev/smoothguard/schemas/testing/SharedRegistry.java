@@ -1,6 +1,6 @@
 package dev.smoothguard.schemas.testing;
 
-import dev.smoothguard.schemas.registry.EmbeddedRegistry;
+import dev.smoothguard.devstack.EmbeddedRegistry;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
