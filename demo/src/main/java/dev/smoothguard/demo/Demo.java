@@ -106,11 +106,7 @@ public final class Demo {
   }
 
   private static AuditorConfig withSigma(AuditorConfig c, double sigma) {
-    return new AuditorConfig(c.applicationId(), c.modelPath(), c.device(), c.ortThreads(), c.mode(),
-        OptionalDouble.of(sigma), c.n0(), c.n(), c.alpha(), c.batch(), c.targetRadius(), c.seed(),
-        c.shapePolicy(), c.maxPixels(), c.topics(), c.topicsCreate(), c.topicPartitions(),
-        c.topicReplication(), c.summaryWindow(), c.summaryGrace(), c.summaryRadii(), c.registryUrl(),
-        c.registryUser(), c.registryPassword(), c.registryAutoRegister(), c.httpPort(), c.kafka());
+    return c.with(Map.of("sigma", Double.toString(sigma)));
   }
 
   private static int stream(Options o, PrintStream out, AtomicBoolean stop, EmbeddedStack stack,

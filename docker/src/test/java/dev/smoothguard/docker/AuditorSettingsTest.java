@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smoothguard.auditor.config.AuditorConfig;
+import dev.smoothguard.auditor.config.AuditorConfigDef;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -95,7 +96,7 @@ class AuditorSettingsTest {
     }
 
     private static boolean isAuditorKey(String key) {
-        if (AuditorConfig.DEFAULTS.containsKey(key)) {
+        if (AuditorConfigDef.definition().names().contains(key)) {
             return true;
         }
         if (!key.startsWith(AuditorConfig.KAFKA_PREFIX)) {

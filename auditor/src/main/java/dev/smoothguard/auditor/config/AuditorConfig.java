@@ -1,13 +1,13 @@
 package dev.smoothguard.auditor.config;
 
+import static dev.smoothguard.auditor.config.AuditorConfigDef.*;
+
+import dev.smoothguard.schemas.registry.DurationSetting;
+import dev.smoothguard.schemas.registry.RegistryConfig;
 import dev.smoothguard.smoothing.engine.Mode;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.smoothguard.smoothing.engine.SmoothingSettings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,219 +17,355 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
-import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.ConfigKey;
+import org.apache.kafka.common.config.types.Password;
 
 /**
- * The auditor's whole configuration, validated once at start: a properties file, overridden
- * key by key by {@code SMOOTHGUARD_*} environment variables ({@code model.path} <-
- * {@code SMOOTHGUARD_MODEL_PATH}), with every {@code kafka.*} key passed to the Kafka clients
- * without the prefix (so SASL/TLS work by configuration alone). Every bad value is reported,
- * one line each, in a single {@link ConfigException}.
+ * The auditor's whole configuration, validated once at start against {@link AuditorConfigDef}:
+ * a properties file, overridden key by key by {@code SMOOTHGUARD_*} environment variables
+ * ({@code model.path} <- {@code SMOOTHGUARD_MODEL_PATH}), with every {@code kafka.*} key passed
+ * to the Kafka clients without the prefix (so SASL/TLS work by configuration alone). Every bad
+ * value is reported, one line each, in a single {@link ConfigException}. Immutable.
+ *
+ * <p>Typed accessors for the keys the code reads in many places; any key can be read with
+ * {@link #getInt(String)}, {@link #getString(String)} & co.
  */
-public record AuditorConfig(
-    String applicationId,
-    Path modelPath,
-    String device,
-    int ortThreads,
-    Mode mode,
-    OptionalDouble sigma,
-    int n0,
-    int n,
-    double alpha,
-    int batch,
-    OptionalDouble targetRadius,
-    OptionalLong seed,
-    ShapePolicy shapePolicy,
-    long maxPixels,
-    Topics topics,
-    boolean topicsCreate,
-    int topicPartitions,
-    short topicReplication,
-    Duration summaryWindow,
-    Duration summaryGrace,
-    List<Double> summaryRadii,
-    String registryUrl,
-    Optional<String> registryUser,
-    Optional<String> registryPassword,
-    boolean registryAutoRegister,
-    int httpPort,
-    Map<String, String> kafka) {
+public final class AuditorConfig {
+  public static final String ENV_PREFIX = SettingsSource.ENV_PREFIX;
+  public static final String KAFKA_PREFIX = AuditorConfigDef.KAFKA_PREFIX;
+  private static final ConfigDef DEFINITION = definition();
 
-  public static final String ENV_PREFIX = "SMOOTHGUARD_";
-  public static final String KAFKA_PREFIX = "kafka.";
+  private final Map<String, String> raw;
+  private final Map<String, Object> values;
+  private final Map<String, String> kafka;
+  private final RegistryConfig registry;
 
-  /** Every key the auditor itself understands, with its default ("" = no default). */
-  public static final Map<String, String> DEFAULTS = defaults();
-
-  private static Map<String, String> defaults() {
-    Map<String, String> d = new LinkedHashMap<>();
-    d.put("application.id", "smoothguard-auditor");
-    d.put("model.path", "models/fashion-mnist-dmae-s025.onnx");
-    d.put("device", "auto");
-    d.put("ort.threads", "0");
-    d.put("mode", "CERTIFY");
-    d.put("sigma", "");
-    d.put("n0", "100");
-    d.put("n", "10000");
-    d.put("alpha", "0.001");
-    d.put("batch", "1000");
-    d.put("target.radius", "");
-    d.put("seed", "");
-    d.put("shape.policy", "reject");
-    d.put("max.pixels", "4194304");
-    d.put("topic.images", "images");
-    d.put("topic.predictions", "certified-predictions");
-    d.put("topic.dlq", "audit-dlq");
-    d.put("topic.summary", "robustness-summary");
-    d.put("topics.create", "true");
-    d.put("topic.partitions", "1");
-    d.put("topic.replication", "1");
-    d.put("summary.window", "PT1M");
-    d.put("summary.grace", "PT5S");
-    d.put("summary.radii", "0,0.25,0.5,1.0");
-    d.put("registry.url", "");
-    d.put("registry.auth.user", "");
-    d.put("registry.auth.password", "");
-    d.put("registry.auto.register", "true");
-    d.put("http.port", "8080");
-    return Collections.unmodifiableMap(d);
+  private AuditorConfig(Map<String, String> raw, Map<String, Object> values, Map<String, String> kafka,
+      RegistryConfig registry) {
+    this.raw = raw;
+    this.values = values;
+    this.kafka = kafka;
+    this.registry = registry;
   }
-
-  /**
-   * Kafka settings the auditor sets unless the user does: exactly-once, and a poll small
-   * enough that its certification work fits max.poll.interval.ms (see the README's poll rule).
-   */
-  public static final Map<String, String> KAFKA_DEFAULTS = Map.of(
-      "processing.guarantee", "exactly_once_v2",
-      "num.stream.threads", "1",
-      "max.poll.records", "10",
-      "max.poll.interval.ms", "600000");
 
   /** Reads a properties file (may be null: defaults only) and applies the environment. */
   public static AuditorConfig load(Path file, Map<String, String> env) {
-    Properties props = new Properties();
-    if (file != null) {
-      if (!Files.isRegularFile(file)) {
-        throw new ConfigException(List.of("config file " + file + ": no such file"));
-      }
-      try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        props.load(r);
-      } catch (IOException | IllegalArgumentException e) {
-        throw new ConfigException(List.of("config file " + file + ": cannot read (" + e.getMessage() + ")"));
-      }
-    }
-    Map<String, String> raw = new TreeMap<>();
-    for (String k : props.stringPropertyNames()) raw.put(k.trim(), props.getProperty(k).trim());
-    return from(raw, env);
+    return from(SettingsSource.readFile(file), env);
   }
 
   /** Builds the config from raw key/values (file) overridden by the environment. */
   public static AuditorConfig from(Map<String, String> fileValues, Map<String, String> env) {
-    List<String> problems = new ArrayList<>();
-    Map<String, String> values = new TreeMap<>();
-    for (Map.Entry<String, String> e : fileValues.entrySet()) {
-      String key = e.getKey();
-      if (!DEFAULTS.containsKey(key) && !key.startsWith(KAFKA_PREFIX)) {
-        problems.add("unknown key '" + key + "' (known keys: see the README's auditor table; Kafka settings take the prefix 'kafka.')");
-        continue;
-      }
-      values.put(key, e.getValue());
-    }
-    // Env wins. Unknown SMOOTHGUARD_* variables (e.g. the launcher's SMOOTHGUARD_JAVA_OPTS) are not keys.
-    for (Map.Entry<String, String> e : env.entrySet()) {
-      Optional<String> key = keyOfEnv(e.getKey());
-      key.ifPresent(k -> values.put(k, e.getValue().trim()));
-    }
-    Parser p = new Parser(values, problems);
-    String applicationId = p.text("application.id");
-    Path modelPath = p.path("model.path");
-    String device = p.device("device");
-    int ortThreads = p.intAtLeast("ort.threads", 0);
-    Mode mode = p.enumOf("mode", Mode.class);
-    OptionalDouble sigma = p.optionalPositive("sigma");
-    int n0 = p.intAtLeast("n0", 1);
-    int n = p.intAtLeast("n", 1);
-    double alpha = p.openUnit("alpha");
-    int batch = p.intAtLeast("batch", 1);
-    OptionalDouble targetRadius = p.optionalPositive("target.radius");
-    OptionalLong seed = p.optionalLong("seed");
-    ShapePolicy shapePolicy = p.enumOf("shape.policy", ShapePolicy.class);
-    long maxPixels = p.longAtLeast("max.pixels", 1);
-    Topics topics = new Topics(p.topic("topic.images"), p.topic("topic.predictions"),
-        p.topic("topic.dlq"), p.topic("topic.summary"));
-    boolean topicsCreate = p.bool("topics.create");
-    int partitions = p.intAtLeast("topic.partitions", 1);
-    int replication = p.intAtLeast("topic.replication", 1);
-    Duration window = p.duration("summary.window", true);
-    Duration grace = p.duration("summary.grace", false);
-    List<Double> radii = p.radii("summary.radii");
-    String registryUrl = p.url("registry.url");
-    Optional<String> user = p.optionalText("registry.auth.user");
-    Optional<String> password = p.optionalText("registry.auth.password");
-    if (user.isPresent() != password.isPresent()) {
-      problems.add("registry.auth.user and registry.auth.password must be set together");
-    }
-    boolean autoRegister = p.bool("registry.auto.register");
-    int httpPort = p.intInRange("http.port", 0, 65535);
-    if (mode == Mode.TARGET && targetRadius.isEmpty()) {
-      problems.add("target.radius: required when mode=TARGET (a radius > 0 in [0,1] pixel units)");
-    }
-    if (replication > Short.MAX_VALUE) problems.add("topic.replication: too large: " + replication);
+    return from(fileValues, env, Map.of());
+  }
 
-    Map<String, String> kafka = new TreeMap<>(KAFKA_DEFAULTS);
-    for (Map.Entry<String, String> e : values.entrySet()) {
-      if (e.getKey().startsWith(KAFKA_PREFIX)) kafka.put(e.getKey().substring(KAFKA_PREFIX.length()), e.getValue());
-    }
-    if (!kafka.containsKey("bootstrap.servers") || kafka.get("bootstrap.servers").isBlank()) {
-      problems.add("kafka.bootstrap.servers: required (e.g. localhost:9092; env SMOOTHGUARD_KAFKA_BOOTSTRAP_SERVERS)");
-    }
-    String guarantee = kafka.get("processing.guarantee");
-    if (!Set.of("exactly_once_v2", "at_least_once").contains(guarantee)) {
-      problems.add("kafka.processing.guarantee: must be exactly_once_v2 or at_least_once, got '" + guarantee + "'");
-    }
-    for (String k : List.of("num.stream.threads", "max.poll.records", "max.poll.interval.ms")) {
-      String v = kafka.get(k);
-      try {
-        if (Long.parseLong(v) < 1) problems.add("kafka." + k + ": must be >= 1, got '" + v + "'");
-      } catch (NumberFormatException ex) {
-        problems.add("kafka." + k + ": not a whole number: '" + v + "'");
+  /**
+   * Builds the config from raw key/values (file), overridden by the environment, overridden by
+   * {@code overrides} (command-line flags).
+   */
+  public static AuditorConfig from(Map<String, String> fileValues, Map<String, String> env,
+      Map<String, String> overrides) {
+    List<String> problems = new ArrayList<>();
+    Map<String, String> known = new TreeMap<>();
+    fileValues.forEach((key, value) -> {
+      if (isKey(key)) {
+        known.put(key, value.trim());
+      } else {
+        problems.add("unknown key '" + key + "' (known keys: docs/auditor.md, Configuration; "
+            + "Kafka settings take the prefix 'kafka.')");
       }
+    });
+    Map<String, String> raw = new TreeMap<>(SettingsSource.withEnvironment(known, env, AuditorConfig::isKey));
+    overrides.forEach((key, value) -> {
+      if (isKey(key)) {
+        raw.put(key, value.trim());
+      } else {
+        problems.add("unknown key '" + key + "'");
+      }
+    });
+    Map<String, Object> values = parse(raw, problems);
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
     }
-    if (kafka.containsKey("application.id")) {
-      problems.add("kafka.application.id: set application.id instead (without the kafka. prefix)");
+    crossCheck(values, raw, problems);
+    RegistryConfig registry = null;
+    try {
+      registry = RegistryConfig.fromSettings(registryValues(values));
+    } catch (org.apache.kafka.common.config.ConfigException e) {
+      problems.add(e.getMessage());
     }
-    if (!problems.isEmpty()) throw new ConfigException(problems);
-    return new AuditorConfig(applicationId, modelPath, device, ortThreads, mode, sigma, n0, n,
-        alpha, batch, targetRadius, seed, shapePolicy, maxPixels, topics, topicsCreate, partitions,
-        (short) replication, window, grace, radii, registryUrl, user, password, autoRegister,
-        httpPort, Collections.unmodifiableMap(kafka));
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return new AuditorConfig(Collections.unmodifiableMap(raw), Collections.unmodifiableMap(values),
+        Collections.unmodifiableMap(kafkaSettings(values, raw)), registry);
+  }
+
+  /** A key the auditor reads: one of the definition, or any Kafka setting. */
+  public static boolean isKey(String key) {
+    return DEFINITION.names().contains(key)
+        || (key.startsWith(KAFKA_PREFIX) && key.length() > KAFKA_PREFIX.length());
   }
 
   /** {@code SMOOTHGUARD_MODEL_PATH -> model.path}; empty for variables that name no key. */
   static Optional<String> keyOfEnv(String variable) {
-    if (!variable.startsWith(ENV_PREFIX)) return Optional.empty();
-    String key = variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
-    if (DEFAULTS.containsKey(key) || (key.startsWith(KAFKA_PREFIX) && key.length() > KAFKA_PREFIX.length())) {
-      return Optional.of(key);
-    }
-    return Optional.empty();
+    return SettingsSource.keyOfEnv(variable, AuditorConfig::isKey);
   }
 
   /** The environment variable that overrides a key: {@code model.path -> SMOOTHGUARD_MODEL_PATH}. */
   public static String envVariableOf(String key) {
-    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    return SettingsSource.envVariableOf(key);
+  }
+
+  /** Parses and validates every defined key; blank optional values count as unset. */
+  private static Map<String, Object> parse(Map<String, String> raw, List<String> problems) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (ConfigKey key : DEFINITION.configKeys().values()) {
+      String value = raw.get(key.name);
+      boolean optional = !key.hasDefault() || key.defaultValue == null;
+      if (value == null || (optional && value.isBlank())) {
+        if (key.hasDefault()) {
+          values.put(key.name, key.defaultValue);
+        } else {
+          problems.add(key.name + ": required (env " + envVariableOf(key.name) + ")");
+        }
+        continue;
+      }
+      try {
+        Object parsed = ConfigDef.parseType(key.name, value, key.type);
+        if (key.validator != null) {
+          key.validator.ensureValid(key.name, parsed);
+        }
+        values.put(key.name, parsed);
+      } catch (org.apache.kafka.common.config.ConfigException e) {
+        String shown = key.type == ConfigDef.Type.PASSWORD ? e.getMessage().replace(value, "[hidden]") : e.getMessage();
+        problems.add(shown + " (env " + envVariableOf(key.name) + ")");
+      }
+    }
+    return values;
+  }
+
+  /** Rules that join several keys. */
+  private static void crossCheck(Map<String, Object> values, Map<String, String> raw, List<String> problems) {
+    try {
+      // the engine's own rules (e.g. TARGET needs a radius); sigma may come from the model card
+      sampling(values, 1.0);
+    } catch (IllegalArgumentException e) {
+      problems.add("sampling settings (" + MODE + ", " + N0 + ", " + N + ", " + ALPHA + ", " + BATCH + ", "
+          + TARGET_RADIUS + "): " + e.getMessage());
+    }
+    if (raw.containsKey(KAFKA_PREFIX + "application.id")) {
+      problems.add("kafka.application.id: set application.id instead (without the kafka. prefix)");
+    }
+  }
+
+  private static SmoothingSettings sampling(Map<String, Object> v, double sigmaIfUnset) {
+    Double sigma = (Double) v.get(SIGMA);
+    Double radius = (Double) v.get(TARGET_RADIUS);
+    Long seed = (Long) v.get(SEED);
+    return new SmoothingSettings(sigma == null ? sigmaIfUnset : sigma, (Integer) v.get(N0), (Integer) v.get(N),
+        (Double) v.get(ALPHA), (Integer) v.get(BATCH), Mode.valueOf(((String) v.get(MODE)).toUpperCase(Locale.ROOT)),
+        radius == null ? OptionalDouble.empty() : OptionalDouble.of(radius),
+        seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
+  }
+
+  private static Map<String, Object> registryValues(Map<String, Object> values) {
+    Map<String, Object> registry = new LinkedHashMap<>();
+    values.forEach((k, v) -> {
+      if (k.startsWith(RegistryConfig.PREFIX)) {
+        registry.put(k, v);
+      }
+    });
+    return registry;
+  }
+
+  /** Every kafka.* key without the prefix: the defined ones (defaults applied), then the rest as given. */
+  private static Map<String, String> kafkaSettings(Map<String, Object> values, Map<String, String> raw) {
+    Map<String, String> kafka = new TreeMap<>();
+    values.forEach((k, v) -> {
+      if (k.startsWith(KAFKA_PREFIX) && v != null) {
+        kafka.put(k.substring(KAFKA_PREFIX.length()), ConfigDef.convertToString(v, DEFINITION.configKeys().get(k).type));
+      }
+    });
+    raw.forEach((k, v) -> {
+      if (k.startsWith(KAFKA_PREFIX) && !DEFINITION.names().contains(k)) {
+        kafka.put(k.substring(KAFKA_PREFIX.length()), v);
+      }
+    });
+    return kafka;
+  }
+
+  // ---- generic access: any defined key ----
+
+  /** The parsed value of a defined key (null for an unset optional key). */
+  public Object value(String key) {
+    if (!values.containsKey(key)) {
+      throw new IllegalArgumentException("not a key of AuditorConfigDef: " + key);
+    }
+    return values.get(key);
+  }
+
+  public String getString(String key) {
+    return (String) value(key);
+  }
+
+  public int getInt(String key) {
+    return (Integer) value(key);
+  }
+
+  public long getLong(String key) {
+    return (Long) value(key);
+  }
+
+  public double getDouble(String key) {
+    return (Double) value(key);
+  }
+
+  public boolean getBoolean(String key) {
+    return (Boolean) value(key);
+  }
+
+  @SuppressWarnings("unchecked")
+  public List<String> getList(String key) {
+    return (List<String>) value(key);
+  }
+
+  /** A duration key (ISO-8601 or milliseconds, see {@link DurationSetting}). */
+  public Duration getDuration(String key) {
+    return DurationSetting.parse(getString(key));
+  }
+
+  /** A PASSWORD key; its toString() is masked. */
+  public Optional<Password> getPassword(String key) {
+    return Optional.ofNullable((Password) value(key));
+  }
+
+  // ---- typed accessors ----
+
+  public String applicationId() {
+    return getString(APPLICATION_ID);
+  }
+
+  public Path modelPath() {
+    return Path.of(getString(MODEL_PATH));
+  }
+
+  public String device() {
+    return getString(DEVICE).toLowerCase(Locale.ROOT);
+  }
+
+  public int ortThreads() {
+    return getInt(ORT_THREADS);
+  }
+
+  public Mode mode() {
+    return Mode.valueOf(getString(MODE).toUpperCase(Locale.ROOT));
+  }
+
+  public OptionalDouble sigma() {
+    Double s = (Double) value(SIGMA);
+    return s == null ? OptionalDouble.empty() : OptionalDouble.of(s);
+  }
+
+  public int n0() {
+    return getInt(N0);
+  }
+
+  public int n() {
+    return getInt(N);
+  }
+
+  public double alpha() {
+    return getDouble(ALPHA);
+  }
+
+  public int batch() {
+    return getInt(BATCH);
+  }
+
+  public OptionalDouble targetRadius() {
+    Double r = (Double) value(TARGET_RADIUS);
+    return r == null ? OptionalDouble.empty() : OptionalDouble.of(r);
+  }
+
+  public OptionalLong seed() {
+    Long s = (Long) value(SEED);
+    return s == null ? OptionalLong.empty() : OptionalLong.of(s);
+  }
+
+  /** The smoothing settings with this sigma (the config's when set, else e.g. the model card's). */
+  public SmoothingSettings sampling(double sigma) {
+    return sampling(values, sigma);
+  }
+
+  public ShapePolicy shapePolicy() {
+    return ShapePolicy.valueOf(getString(SHAPE_POLICY).toUpperCase(Locale.ROOT));
+  }
+
+  public long maxPixels() {
+    return getLong(MAX_PIXELS);
+  }
+
+  public Topics topics() {
+    return new Topics(getString(TOPIC_IMAGES), getString(TOPIC_PREDICTIONS), getString(TOPIC_DLQ),
+        getString(TOPIC_SUMMARY));
+  }
+
+  public boolean topicsCreate() {
+    return getBoolean(TOPICS_CREATE);
+  }
+
+  public int topicPartitions() {
+    return getInt(TOPIC_PARTITIONS);
+  }
+
+  public short topicReplication() {
+    return (short) getInt(TOPIC_REPLICATION);
+  }
+
+  public Duration summaryWindow() {
+    return getDuration(SUMMARY_WINDOW);
+  }
+
+  public Duration summaryGrace() {
+    return getDuration(SUMMARY_GRACE);
+  }
+
+  /** The radii, sorted ascending. */
+  public List<Double> summaryRadii() {
+    return getList(SUMMARY_RADII).stream().map(s -> Double.parseDouble(s.trim())).sorted().toList();
+  }
+
+  /** How to reach the schema registry (URL, auth, TLS, timeouts, retries). */
+  public RegistryConfig registry() {
+    return registry;
+  }
+
+  public String registryUrl() {
+    return registry.url().toString();
+  }
+
+  public boolean registryAutoRegister() {
+    return registry.autoRegister();
+  }
+
+  public int httpPort() {
+    return getInt(HTTP_PORT);
+  }
+
+  /** Every Kafka setting, without the {@code kafka.} prefix, defaults applied. */
+  public Map<String, String> kafka() {
+    return kafka;
   }
 
   /** Number of Kafka Streams threads (kafka.num.stream.threads). */
   public int streamThreads() {
-    return Integer.parseInt(kafka.get("num.stream.threads"));
+    return getInt(KAFKA_NUM_STREAM_THREADS);
   }
 
   public boolean exactlyOnce() {
-    return "exactly_once_v2".equals(kafka.get("processing.guarantee"));
+    return "exactly_once_v2".equals(getString(KAFKA_PROCESSING_GUARANTEE));
   }
 
   /**
@@ -238,219 +374,58 @@ public record AuditorConfig(
    * oversubscribed.
    */
   public int effectiveOrtThreads(int availableCores) {
-    if (ortThreads > 0) return ortThreads;
+    if (ortThreads() > 0) return ortThreads();
     return Math.max(1, availableCores / Math.max(1, streamThreads()));
   }
 
-  /** Returns a copy with other Kafka settings (used by the demo and tests to point at a broker). */
-  public AuditorConfig withKafka(Map<String, String> overrides) {
-    Map<String, String> k = new TreeMap<>(kafka);
-    k.putAll(overrides);
-    return new AuditorConfig(applicationId, modelPath, device, ortThreads, mode, sigma, n0, n,
-        alpha, batch, targetRadius, seed, shapePolicy, maxPixels, topics, topicsCreate,
-        topicPartitions, topicReplication, summaryWindow, summaryGrace, summaryRadii, registryUrl,
-        registryUser, registryPassword, registryAutoRegister, httpPort,
-        Collections.unmodifiableMap(k));
+  /** A copy with some keys set otherwise (validated again), e.g. {@code sigma} or {@code kafka.*}. */
+  public AuditorConfig with(Map<String, String> overrides) {
+    return from(Map.of(), Map.of(), merged(overrides));
   }
 
-  /** Key=value lines for the start-up log, secrets masked. */
+  /** A copy with other Kafka settings, given without the prefix (the demo and tests point it at a broker). */
+  public AuditorConfig withKafka(Map<String, String> overrides) {
+    Map<String, String> prefixed = new TreeMap<>();
+    overrides.forEach((k, v) -> prefixed.put(KAFKA_PREFIX + k, v));
+    return with(prefixed);
+  }
+
+  private Map<String, String> merged(Map<String, String> overrides) {
+    Map<String, String> all = new TreeMap<>(raw);
+    all.putAll(overrides);
+    return all;
+  }
+
+  /**
+   * One {@code key=value} line per setting for the start-up log, defined keys in the order of
+   * the definition, then the other Kafka settings. PASSWORD keys and sensitive Kafka settings
+   * ({@link SensitiveKeys}) show {@code [hidden]}.
+   */
   public List<String> describe() {
     List<String> lines = new ArrayList<>();
-    lines.add("application.id=" + applicationId);
-    lines.add("model.path=" + modelPath);
-    lines.add("device=" + device + " ort.threads=" + ortThreads + " mode=" + mode + " sigma="
-        + (sigma.isPresent() ? sigma.getAsDouble() : "(model card)") + " n0=" + n0 + " n=" + n
-        + " alpha=" + alpha + " batch=" + batch);
-    lines.add("topics=" + topics + " shape.policy=" + shapePolicy + " max.pixels=" + maxPixels);
-    lines.add("registry.url=" + registryUrl + " summary.window=" + summaryWindow);
-    Set<String> kafkaKeys = new TreeSet<>(kafka.keySet());
-    for (String k : kafkaKeys) {
-      boolean secret = k.contains("password") || k.contains("jaas") || k.contains("secret");
-      lines.add("kafka." + k + "=" + (secret ? "****" : kafka.get(k)));
+    for (ConfigKey key : DEFINITION.configKeys().values()) {
+      Object v = values.get(key.name);
+      String shown;
+      if (v == null) {
+        shown = "";
+      } else if (key.type == ConfigDef.Type.PASSWORD) {
+        shown = "[hidden]";
+      } else {
+        shown = ConfigDef.convertToString(v, key.type);
+      }
+      lines.add(key.name + "=" + shown);
     }
+    raw.forEach((k, v) -> {
+      if (k.startsWith(KAFKA_PREFIX) && !DEFINITION.names().contains(k)) {
+        String setting = k.substring(KAFKA_PREFIX.length());
+        lines.add(k + "=" + (SensitiveKeys.isSensitive(setting) ? "[hidden]" : v));
+      }
+    });
     return lines;
   }
 
-  /** Parses values, collecting one problem line per bad value instead of failing fast. */
-  private static final class Parser {
-    private final Map<String, String> values;
-    private final List<String> problems;
-
-    Parser(Map<String, String> values, List<String> problems) {
-      this.values = values;
-      this.problems = problems;
-    }
-
-    private String raw(String key) {
-      String v = values.get(key);
-      return v != null ? v : DEFAULTS.get(key);
-    }
-
-    private void bad(String key, String why) {
-      problems.add(key + ": " + why + " (env " + envVariableOf(key) + ")");
-    }
-
-    String text(String key) {
-      String v = raw(key);
-      if (v.isBlank()) bad(key, "must not be empty");
-      return v;
-    }
-
-    Optional<String> optionalText(String key) {
-      String v = raw(key);
-      return v.isBlank() ? Optional.empty() : Optional.of(v);
-    }
-
-    Path path(String key) {
-      String v = raw(key);
-      if (v.isBlank()) {
-        bad(key, "must not be empty");
-        return Path.of(".");
-      }
-      return Path.of(v);
-    }
-
-    String topic(String key) {
-      String v = raw(key);
-      if (!v.matches("[a-zA-Z0-9._-]{1,249}")) {
-        bad(key, "not a valid topic name: '" + v + "' (letters, digits, '.', '_', '-')");
-      }
-      return v;
-    }
-
-    String device(String key) {
-      String v = raw(key).toLowerCase(Locale.ROOT);
-      if (!v.matches("auto|cpu|cuda(:\\d+)?")) bad(key, "must be auto, cpu, cuda or cuda:N, got '" + v + "'");
-      return v;
-    }
-
-    String url(String key) {
-      String v = raw(key);
-      if (v.isBlank()) {
-        bad(key, "required (the schema registry's base URL, e.g. http://localhost:8081)");
-      } else if (!v.matches("https?://.+")) {
-        bad(key, "must be an http:// or https:// URL, got '" + v + "'");
-      }
-      return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
-    }
-
-    boolean bool(String key) {
-      String v = raw(key).toLowerCase(Locale.ROOT);
-      if (!v.equals("true") && !v.equals("false")) bad(key, "must be true or false, got '" + v + "'");
-      return v.equals("true");
-    }
-
-    long longAtLeast(String key, long min) {
-      String v = raw(key);
-      try {
-        long x = Long.parseLong(v);
-        if (x < min) bad(key, "must be >= " + min + ", got " + x);
-        return x;
-      } catch (NumberFormatException e) {
-        bad(key, "not a whole number: '" + v + "'");
-        return min;
-      }
-    }
-
-    int intAtLeast(String key, int min) {
-      return intInRange(key, min, Integer.MAX_VALUE);
-    }
-
-    int intInRange(String key, int min, int max) {
-      String v = raw(key);
-      try {
-        int x = Integer.parseInt(v);
-        if (x < min || x > max) {
-          bad(key, max == Integer.MAX_VALUE ? "must be >= " + min + ", got " + x
-              : "must be in " + min + ".." + max + ", got " + x);
-        }
-        return x;
-      } catch (NumberFormatException e) {
-        bad(key, "not a whole number: '" + v + "'");
-        return min;
-      }
-    }
-
-    OptionalLong optionalLong(String key) {
-      String v = raw(key);
-      if (v.isBlank()) return OptionalLong.empty();
-      try {
-        return OptionalLong.of(Long.parseLong(v));
-      } catch (NumberFormatException e) {
-        bad(key, "not a whole number: '" + v + "'");
-        return OptionalLong.empty();
-      }
-    }
-
-    OptionalDouble optionalPositive(String key) {
-      String v = raw(key);
-      if (v.isBlank()) return OptionalDouble.empty();
-      try {
-        double x = Double.parseDouble(v);
-        if (!(x > 0) || Double.isInfinite(x)) bad(key, "must be a number > 0, got " + v);
-        return OptionalDouble.of(x);
-      } catch (NumberFormatException e) {
-        bad(key, "not a number: '" + v + "'");
-        return OptionalDouble.empty();
-      }
-    }
-
-    double openUnit(String key) {
-      String v = raw(key);
-      try {
-        double x = Double.parseDouble(v);
-        if (!(x > 0 && x < 1)) bad(key, "must be in (0,1), got " + v);
-        return x;
-      } catch (NumberFormatException e) {
-        bad(key, "not a number: '" + v + "'");
-        return 0.5;
-      }
-    }
-
-    <E extends Enum<E>> E enumOf(String key, Class<E> type) {
-      String v = raw(key).toUpperCase(Locale.ROOT);
-      try {
-        return Enum.valueOf(type, v);
-      } catch (IllegalArgumentException e) {
-        List<String> names = new ArrayList<>();
-        for (E c : type.getEnumConstants()) names.add(c.name().toLowerCase(Locale.ROOT));
-        bad(key, "must be one of " + names + ", got '" + raw(key) + "'");
-        return type.getEnumConstants()[0];
-      }
-    }
-
-    Duration duration(String key, boolean positive) {
-      String v = raw(key);
-      try {
-        Duration d = Duration.parse(v);
-        if (positive ? (d.isZero() || d.isNegative()) : d.isNegative()) {
-          bad(key, "must be " + (positive ? "> 0" : ">= 0") + ", got " + v);
-        }
-        return d;
-      } catch (DateTimeParseException e) {
-        bad(key, "not an ISO-8601 duration (e.g. PT1M, PT30S): '" + v + "'");
-        return Duration.ofMinutes(1);
-      }
-    }
-
-    List<Double> radii(String key) {
-      String v = raw(key);
-      List<Double> out = new ArrayList<>();
-      for (String part : v.split(",")) {
-        try {
-          double r = Double.parseDouble(part.trim());
-          if (!(r >= 0) || Double.isInfinite(r)) {
-            bad(key, "radii must be >= 0, got " + part.trim());
-          } else {
-            out.add(r);
-          }
-        } catch (NumberFormatException e) {
-          bad(key, "not a comma-separated list of numbers: '" + v + "'");
-          return List.of(0.0);
-        }
-      }
-      out.sort(Double::compare);
-      return List.copyOf(out);
-    }
+  @Override
+  public String toString() {
+    return "AuditorConfig" + describe();
   }
 }

@@ -6,7 +6,6 @@ import dev.smoothguard.auditor.ops.AuditorMetrics;
 import dev.smoothguard.auditor.ops.OpsServer;
 import dev.smoothguard.auditor.ops.SystemHealth;
 import dev.smoothguard.schemas.registry.RegistryClient;
-import dev.smoothguard.schemas.registry.RegistryConfig;
 import dev.smoothguard.schemas.v1.AuditFailure;
 import dev.smoothguard.schemas.v1.CertifiedPrediction;
 import dev.smoothguard.schemas.v1.FailureReason;
@@ -107,11 +106,7 @@ public final class AuditService implements AutoCloseable {
   }
 
   public static RegistryClient registry(AuditorConfig config) {
-    RegistryConfig rc = RegistryConfig.of(config.registryUrl()).withAutoRegister(config.registryAutoRegister());
-    if (config.registryUser().isPresent()) {
-      rc = rc.withAuth(config.registryUser().get(), config.registryPassword().orElse(""));
-    }
-    return new RegistryClient(rc);
+    return new RegistryClient(config.registry());
   }
 
   /** Starts the auditor with its own engine. */

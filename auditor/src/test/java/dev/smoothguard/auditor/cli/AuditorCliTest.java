@@ -31,8 +31,8 @@ class AuditorCliTest {
     int[] code = {0};
     String[] err = run(code, "audit", "--config", file.toString());
     assertEquals(2, code[0]);
-    assertTrue(err[0].startsWith("smoothguard audit: n: not a whole number: 'lots'"), String.join("\n", err));
-    assertTrue(err[1].contains("alpha: must be in (0,1)"), String.join("\n", err));
+    assertTrue(err[0].startsWith("smoothguard audit: Invalid value lots for configuration n: Not a number"), String.join("\n", err));
+    assertTrue(err[1].contains("configuration alpha: must be in (0,1) (env SMOOTHGUARD_ALPHA)"), String.join("\n", err));
   }
 
   @Test

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smoothguard.smoothing.engine.Mode;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -64,23 +66,30 @@ class AuditorConfigTest {
   @Test
   void everyBadValueIsReportedOnItsOwnLine() {
     ConfigException e = assertThrows(ConfigException.class, () -> AuditorConfig.from(Map.of(
-        "n", "ten", "alpha", "2", "mode", "GUESS", "shape.policy", "stretch",
+        "n", "ten", "alpha", "1.5", "mode", "GUESS", "shape.policy", "stretch",
         "summary.window", "1 minute", "topic.images", "bad topic!", "device", "tpu",
-        "http.port", "70000", "modle.path", "typo.onnx"), Map.of()));
+        "http.port", "70000", "modle.path", "typo.onnx", "registry.retries", "-1"), Map.of()));
     List<String> p = e.problems();
-    assertTrue(p.stream().anyMatch(s -> s.startsWith("n: not a whole number: 'ten'")), p::toString);
-    assertTrue(p.stream().anyMatch(s -> s.startsWith("alpha: must be in (0,1)")), p::toString);
-    assertTrue(p.stream().anyMatch(s -> s.startsWith("mode: must be one of")), p::toString);
-    assertTrue(p.stream().anyMatch(s -> s.startsWith("shape.policy:")), p::toString);
-    assertTrue(p.stream().anyMatch(s -> s.startsWith("summary.window: not an ISO-8601")), p::toString);
-    assertTrue(p.stream().anyMatch(s -> s.startsWith("topic.images: not a valid topic")), p::toString);
-    assertTrue(p.stream().anyMatch(s -> s.startsWith("device:")), p::toString);
-    assertTrue(p.stream().anyMatch(s -> s.startsWith("http.port: must be in 0..65535")), p::toString);
+    assertProblem(p, "n", "ten");
+    assertProblem(p, "alpha", "1.5");
+    assertProblem(p, "mode", "GUESS");
+    assertProblem(p, "shape.policy", "stretch");
+    assertProblem(p, "summary.window", "1 minute");
+    assertProblem(p, "topic.images", "bad topic!");
+    assertProblem(p, "device", "tpu");
+    assertProblem(p, "http.port", "70000");
+    assertProblem(p, "registry.retries", "-1");
     assertTrue(p.stream().anyMatch(s -> s.startsWith("unknown key 'modle.path'")), p::toString);
-    assertTrue(p.stream().anyMatch(s -> s.startsWith("kafka.bootstrap.servers: required")), p::toString);
-    assertTrue(p.stream().anyMatch(s -> s.startsWith("registry.url: required")), p::toString);
-    assertEquals(11, p.size(), p::toString);
-    assertTrue(p.get(0).contains("(env SMOOTHGUARD_") || p.get(0).startsWith("unknown key"));
+    assertTrue(p.contains("kafka.bootstrap.servers: required (env SMOOTHGUARD_KAFKA_BOOTSTRAP_SERVERS)"), p::toString);
+    assertTrue(p.contains("registry.url: required (env SMOOTHGUARD_REGISTRY_URL)"), p::toString);
+    assertEquals(12, p.size(), p::toString);
+  }
+
+  /** One line naming the key and the value, ending with the environment variable. */
+  private static void assertProblem(List<String> problems, String key, String value) {
+    String expected = "Invalid value " + value + " for configuration " + key + ":";
+    assertTrue(problems.stream().anyMatch(s -> s.startsWith(expected)
+        && s.endsWith("(env " + AuditorConfig.envVariableOf(key) + ")")), expected + " in " + problems);
   }
 
   @Test
@@ -88,7 +97,9 @@ class AuditorConfigTest {
     ConfigException e = assertThrows(ConfigException.class,
         () -> AuditorConfig.from(Map.of("mode", "target", "kafka.bootstrap.servers", "b:9092",
             "registry.url", "http://r:8081"), Map.of()));
-    assertTrue(e.getMessage().contains("target.radius: required when mode=TARGET"), e.getMessage());
+    assertTrue(e.getMessage().contains("TARGET mode needs a target radius"), e.getMessage());
+    assertEquals(0.5, AuditorConfig.from(Map.of("mode", "target", "target.radius", "0.5",
+        "kafka.bootstrap.servers", "b:9092", "registry.url", "http://r:8081"), Map.of()).targetRadius().getAsDouble());
   }
 
   @Test
@@ -124,8 +135,123 @@ class AuditorConfigTest {
     assertEquals("kafka.bootstrap.servers",
         AuditorConfig.keyOfEnv("SMOOTHGUARD_KAFKA_BOOTSTRAP_SERVERS").orElseThrow());
     assertTrue(AuditorConfig.keyOfEnv("SMOOTHGUARD_HOME").isEmpty());
-    for (String key : AuditorConfig.DEFAULTS.keySet()) {
+    assertEquals("registry.ssl.truststore.location",
+        AuditorConfig.keyOfEnv("SMOOTHGUARD_REGISTRY_SSL_TRUSTSTORE_LOCATION").orElseThrow());
+    for (String key : AuditorConfigDef.definition().names()) {
       assertTrue(key.matches("[a-z0-9]+(\\.[a-z0-9]+)*"), key);
     }
+  }
+
+  @Test
+  void everyRegistryKeyOfTheDocsWorksFromFileAndEnvironment(@TempDir Path dir) throws Exception {
+    Path store = dir.resolve("trust.p12");
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    try (OutputStream out = Files.newOutputStream(store)) {
+      ks.store(out, "changeit".toCharArray());
+    }
+    Path file = dir.resolve("auditor.properties");
+    Files.writeString(file, """
+        kafka.bootstrap.servers=localhost:9092
+        registry.url=https://registry:8443/apis/ccompat/v7
+        registry.auth.user=svc
+        registry.retries=7
+        registry.request.timeout=PT3S
+        registry.connect.timeout=1500
+        registry.retry.backoff=PT0.1S
+        registry.retry.backoff.max=PT2S
+        registry.auto.register=false
+        registry.ssl.truststore.type=pkcs12
+        registry.ssl.truststore.location=%s
+        """.formatted(store.toString().replace("\\", "/")));
+    AuditorConfig c = AuditorConfig.load(file, Map.of(
+        "SMOOTHGUARD_REGISTRY_AUTH_PASSWORD", "s3cret",
+        "SMOOTHGUARD_REGISTRY_SSL_TRUSTSTORE_PASSWORD", "changeit",
+        "SMOOTHGUARD_REGISTRY_RETRIES", "2"));
+    assertEquals("https://registry:8443/apis/ccompat/v7", c.registryUrl());
+    assertEquals("svc", c.registry().auth().orElseThrow().user());
+    assertEquals("s3cret", c.registry().auth().orElseThrow().password());
+    assertEquals(2, c.registry().retries(), "the environment wins");
+    assertEquals(Duration.ofSeconds(3), c.registry().requestTimeout());
+    assertEquals(Duration.ofMillis(1500), c.registry().connectTimeout());
+    assertEquals(Duration.ofMillis(100), c.registry().retryBackoff());
+    assertEquals(Duration.ofSeconds(2), c.registry().retryBackoffMax());
+    assertFalse(c.registryAutoRegister());
+    assertTrue(c.registry().sslContext().isPresent());
+    String dump = String.join("\n", c.describe());
+    assertFalse(dump.contains("s3cret") || dump.contains("changeit"), dump);
+    assertTrue(dump.contains("registry.auth.password=[hidden]"), dump);
+
+    ConfigException wrongStore = assertThrows(ConfigException.class, () -> AuditorConfig.load(file, Map.of(
+        "SMOOTHGUARD_REGISTRY_AUTH_PASSWORD", "s3cret",
+        "SMOOTHGUARD_REGISTRY_SSL_TRUSTSTORE_PASSWORD", "wrong")));
+    assertTrue(wrongStore.getMessage().contains("registry.ssl.truststore.location"), wrongStore.getMessage());
+    assertFalse(wrongStore.getMessage().contains("s3cret"), wrongStore.getMessage());
+    ConfigException half = assertThrows(ConfigException.class, () -> AuditorConfig.from(Map.of(
+        "kafka.bootstrap.servers", "b:9092", "registry.url", "http://r", "registry.auth.user", "svc"), Map.of()));
+    assertTrue(half.getMessage().contains("registry.auth.password is required"), half.getMessage());
+  }
+
+  @Test
+  void theStartUpDumpHidesEverySecret() {
+    String pemKey = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----";
+    Map<String, String> file = new java.util.HashMap<>(MINIMAL);
+    file.put("kafka.ssl.keystore.key", pemKey);
+    file.put("kafka.ssl.keystore.type", "PEM");
+    file.put("kafka.ssl.key.password", "keypass-1");
+    file.put("kafka.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"jaas-2\";");
+    file.put("kafka.producer.ssl.keystore.password", "storepass-3");
+    file.put("kafka.sasl.oauthbearer.client.credentials.client.secret", "oauth-4");
+    file.put("kafka.sasl.login.callback.handler.token", "token-5");
+    file.put("kafka.some.plugin.secret.value", "secret-6");
+    file.put("registry.auth.user", "svc");
+    file.put("registry.auth.password", "registry-7");
+    AuditorConfig c = AuditorConfig.from(file, Map.of());
+    String dump = String.join("\n", c.describe()) + c;
+    for (String secret : List.of("MIIEvQ", "keypass-1", "jaas-2", "storepass-3", "oauth-4", "token-5", "secret-6", "registry-7")) {
+      assertFalse(dump.contains(secret), secret + " leaked into: " + dump);
+    }
+    assertTrue(c.describe().contains("kafka.ssl.keystore.key=[hidden]"), dump);
+    assertTrue(c.describe().contains("kafka.ssl.keystore.type=PEM"), "other settings are shown: " + dump);
+    assertTrue(c.describe().contains("kafka.bootstrap.servers=localhost:9092"), dump);
+    assertEquals(pemKey, c.kafka().get("ssl.keystore.key"), "the clients still get the value");
+  }
+
+  @Test
+  void theSeedTakesAnyLong() {
+    for (long seed : new long[] {Long.MIN_VALUE, -1, 0, 1L << 40, Long.MAX_VALUE}) {
+      AuditorConfig c = AuditorConfig.from(MINIMAL, Map.of("SMOOTHGUARD_SEED", Long.toString(seed)));
+      assertEquals(seed, c.seed().getAsLong());
+    }
+    assertTrue(AuditorConfig.from(MINIMAL, Map.of("SMOOTHGUARD_SEED", "")).seed().isEmpty());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> AuditorConfig.from(MINIMAL, Map.of("SMOOTHGUARD_SEED", "9223372036854775808")));
+    assertTrue(e.getMessage().contains("seed"), e.getMessage());
+  }
+
+  @Test
+  void overridesAreValidatedAgain() {
+    AuditorConfig c = AuditorConfig.from(MINIMAL, Map.of());
+    assertEquals(0.5, c.with(Map.of("sigma", "0.5")).sigma().getAsDouble());
+    assertEquals("other:1", c.withKafka(Map.of("bootstrap.servers", "other:1")).kafka().get("bootstrap.servers"));
+    assertThrows(ConfigException.class, () -> c.with(Map.of("sigma", "-1")));
+    assertEquals(4, c.with(Map.of("kafka.num.stream.threads", "4")).getInt(AuditorConfigDef.KAFKA_NUM_STREAM_THREADS));
+  }
+
+  @Test
+  void plainClientsGetTheConnectionSettingsButNotTheStreamsOnes() {
+    AuditorConfig c = AuditorConfig.from(Map.of("kafka.bootstrap.servers", "b:9092", "registry.url", "http://r",
+        "kafka.security.protocol", "SSL", "kafka.state.dir", "/var/state", "kafka.producer.linger.ms", "50",
+        "kafka.consumer.fetch.max.bytes", "1000", "kafka.admin.retries", "1"), Map.of());
+    Map<String, Object> producer = KafkaClientSettings.producer(c.kafka());
+    assertEquals("b:9092", producer.get("bootstrap.servers"));
+    assertEquals("SSL", producer.get("security.protocol"));
+    assertEquals("50", producer.get("linger.ms"));
+    assertFalse(producer.containsKey("state.dir") || producer.containsKey("processing.guarantee")
+        || producer.containsKey("num.stream.threads") || producer.containsKey("fetch.max.bytes")
+        || producer.containsKey("producer.linger.ms") || producer.containsKey("retries"), producer::toString);
+    Map<String, Object> consumer = KafkaClientSettings.consumer(c.kafka());
+    assertEquals("1000", consumer.get("fetch.max.bytes"));
+    assertFalse(consumer.containsKey("linger.ms"), consumer::toString);
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smoothguard.schemas.serde.IncompatibleSchemaException;
+import dev.smoothguard.schemas.serde.RegistryAccessDeniedException;
 import dev.smoothguard.schemas.serde.RegistryResponseException;
 import dev.smoothguard.schemas.serde.RegistryUnavailableException;
 import dev.smoothguard.schemas.serde.SchemaNotRegisteredException;
@@ -99,7 +100,7 @@ public final class RegistryClient {
       throw new IncompatibleSchemaException(subject, schema.getFullName(), r.errorCode(), r.message(), topic);
     }
     if (r.status() != 200) {
-      throw r.error(what, topic, subject, null);
+      throw r.error(base, what, topic, subject, null);
     }
     int id = r.intField("id", what, topic, subject);
     remember(key, id);
@@ -121,11 +122,11 @@ public final class RegistryClient {
     }
     String what = "looking up " + schema.getFullName() + " under subject '" + subject + "'";
     Response r = send("POST", "/subjects/" + encode(subject), schemaBody(schema), what, topic, subject, null);
-    if (r.status() == 404) {
+    if (r.status() == 404 && r.isRegistryNotFound()) {
       throw new SchemaNotRegisteredException(subject, schema.getFullName(), topic, r.message());
     }
     if (r.status() != 200) {
-      throw r.error(what, topic, subject, null);
+      throw r.error(base, what, topic, subject, null);
     }
     int id = r.intField("id", what, topic, subject);
     remember(key, id);
@@ -146,11 +147,11 @@ public final class RegistryClient {
     }
     String what = "fetching schema id " + id;
     Response r = send("GET", "/schemas/ids/" + id, null, what, topic, null, id);
-    if (r.status() == 404) {
+    if (r.status() == 404 && r.isRegistryNotFound()) {
       throw new UnknownSchemaIdException(id, topic, r.message());
     }
     if (r.status() != 200) {
-      throw r.error(what, topic, null, id);
+      throw r.error(base, what, topic, null, id);
     }
     JsonNode type = r.body().path("schemaType");
     if (!type.isMissingNode() && !type.isNull() && !type.asText().equalsIgnoreCase("AVRO")) {
@@ -179,7 +180,7 @@ public final class RegistryClient {
     String what = "setting compatibility " + level + (subject == null ? " globally" : " of subject '" + subject + "'");
     Response r = send("PUT", configPath(subject), body.toString(), what, null, subject, null);
     if (r.status() != 200) {
-      throw r.error(what, null, subject, null);
+      throw r.error(base, what, null, subject, null);
     }
   }
 
@@ -191,7 +192,7 @@ public final class RegistryClient {
       return compatibility(null);
     }
     if (r.status() != 200) {
-      throw r.error(what, null, subject, null);
+      throw r.error(base, what, null, subject, null);
     }
     String level = r.body().path("compatibilityLevel").asText(r.body().path("compatibility").asText(""));
     try {
@@ -321,7 +322,20 @@ public final class RegistryClient {
       return v.intValue();
     }
 
-    RegistryResponseException error(String what, String topic, String subject, Integer schemaId) {
+    /**
+     * A 404 the registry API itself gives (Confluent error codes 404xx: subject, version or
+     * schema not found), as opposed to a 404 of a URL that leads to no registry API.
+     */
+    boolean isRegistryNotFound() {
+      Integer code = errorCode();
+      return code != null && code / 100 == 404;
+    }
+
+    /** The error for an answer the caller did not expect; 401/403 get their own type. */
+    RegistryResponseException error(String url, String what, String topic, String subject, Integer schemaId) {
+      if (status == 401 || status == 403) {
+        return new RegistryAccessDeniedException(url, what, status, errorCode(), message(), topic, subject, schemaId);
+      }
       return new RegistryResponseException(what, status, errorCode(), message(), topic, subject, schemaId);
     }
   }

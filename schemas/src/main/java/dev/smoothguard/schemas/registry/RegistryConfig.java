@@ -1,28 +1,27 @@
 package dev.smoothguard.schemas.registry;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
 
 /**
  * How to reach a schema registry that speaks the Confluent REST API (Confluent, Apicurio's
  * {@code /apis/ccompat/v7}, Redpanda, Karapace). Built once, validated, immutable.
  *
- * <p>From properties with {@link #fromProperties(Map)} (keys {@code registry.*}, see the README),
- * or in code with {@link #of(String)} and the {@code with...} methods.
+ * <p>From properties with {@link #fromProperties(Map)} (the {@code registry.*} keys of
+ * {@link #configDef()}, documented in docs/contracts.md), or in code with {@link #of(String)} and
+ * the {@code with...} methods. To add a key: a constant, one {@code define(...)} in
+ * {@link #configDef()}, and its use in {@link #fromSettings(Map)}.
  *
  * @param url base URL of the Confluent-compatible API, e.g. {@code http://localhost:8081} or
  *     {@code http://host:8080/apis/ccompat/v7}
@@ -64,6 +63,11 @@ public record RegistryConfig(
   public static final String KEYSTORE_PASSWORD = "registry.ssl.keystore.password";
   public static final String KEYSTORE_TYPE = "registry.ssl.keystore.type";
   public static final String KEY_PASSWORD = "registry.ssl.key.password";
+  public static final String TRUSTSTORE_CERTIFICATES = "registry.ssl.truststore.certificates";
+  public static final String KEYSTORE_CERTIFICATE_CHAIN = "registry.ssl.keystore.certificate.chain";
+  public static final String KEYSTORE_KEY = "registry.ssl.keystore.key";
+  /** Every key of this config starts with it. */
+  public static final String PREFIX = "registry.";
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -141,90 +145,132 @@ public record RegistryConfig(
   }
 
   /**
-   * Reads the {@code registry.*} keys (other keys are ignored). Values may be Strings (from a
-   * properties file or the environment) or already typed (Boolean, Integer, Duration).
-   * Durations are ISO-8601 ({@code PT10S}) or plain milliseconds ({@code 10000}).
+   * Reads the {@code registry.*} keys (other keys are ignored) as {@link #configDef()} defines
+   * them. Values may be Strings (from a properties file or the environment) or already typed
+   * (Boolean, Integer, Duration); blank values count as unset.
    *
    * @throws ConfigException naming the key, for a missing URL or any bad value
    */
   public static RegistryConfig fromProperties(Map<String, ?> props) {
-    String url = string(props, URL);
-    if (url == null) {
-      throw new ConfigException(URL + " is required: the schema registry's base URL (Confluent API), "
-          + "e.g. http://localhost:8081 or http://host:8080/apis/ccompat/v7");
-    }
-    RegistryConfig config = new RegistryConfig(parseUrl(url), Optional.empty(), Optional.empty(),
-        duration(props, CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT),
-        duration(props, REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT),
-        integer(props, RETRIES, DEFAULT_RETRIES),
-        duration(props, RETRY_BACKOFF, DEFAULT_RETRY_BACKOFF),
-        duration(props, RETRY_BACKOFF_MAX, DEFAULT_RETRY_BACKOFF_MAX),
-        bool(props, AUTO_REGISTER, true));
-    String user = string(props, AUTH_USER);
-    String password = string(props, AUTH_PASSWORD);
-    if (user != null) {
-      if (password == null) {
-        throw new ConfigException(AUTH_PASSWORD + " is required when " + AUTH_USER + " is set");
+    Map<String, Object> raw = new HashMap<>();
+    props.forEach((key, value) -> {
+      if (key.startsWith(PREFIX) && value != null && !value.toString().isBlank()) {
+        raw.put(key, value instanceof Duration d ? d.toString() : value);
       }
-      config = config.withAuth(user, password);
-    } else if (password != null) {
+    });
+    return fromSettings(configDef().parse(raw));
+  }
+
+  /**
+   * Builds the config from values already parsed and validated by {@link #configDef()} (or a
+   * definition that embeds it), keyed by their full names.
+   *
+   * @throws ConfigException for settings that contradict each other or TLS material that cannot
+   *     be read
+   */
+  public static RegistryConfig fromSettings(Map<String, Object> v) {
+    RegistryConfig config = new RegistryConfig(parseUrl((String) v.get(URL)), Optional.empty(), Optional.empty(),
+        DurationSetting.parse((String) v.get(CONNECT_TIMEOUT)),
+        DurationSetting.parse((String) v.get(REQUEST_TIMEOUT)),
+        (Integer) v.get(RETRIES),
+        DurationSetting.parse((String) v.get(RETRY_BACKOFF)),
+        DurationSetting.parse((String) v.get(RETRY_BACKOFF_MAX)),
+        (Boolean) v.get(AUTO_REGISTER));
+    String user = (String) v.get(AUTH_USER);
+    Password password = (Password) v.get(AUTH_PASSWORD);
+    if (user != null && password == null) {
+      throw new ConfigException(AUTH_PASSWORD + " is required when " + AUTH_USER + " is set");
+    }
+    if (user == null && password != null) {
       throw new ConfigException(AUTH_USER + " is required when " + AUTH_PASSWORD + " is set");
     }
-    String truststore = string(props, TRUSTSTORE_LOCATION);
-    String keystore = string(props, KEYSTORE_LOCATION);
-    if (truststore != null || keystore != null) {
-      config = config.withSslContext(sslContext(props, truststore, keystore));
+    if (user != null) {
+      config = config.withAuth(user, password.value());
     }
-    return config;
+    Optional<SSLContext> tls = RegistryTls.fromSettings(v);
+    return tls.isPresent() ? config.withSslContext(tls.get()) : config;
   }
 
-  private static SSLContext sslContext(Map<String, ?> props, String truststore, String keystore) {
-    try {
-      TrustManagerFactory tmf = null;
-      if (truststore != null) {
-        KeyStore trust = loadStore(TRUSTSTORE_LOCATION, truststore,
-            stringOr(props, TRUSTSTORE_TYPE, DEFAULT_STORE_TYPE), string(props, TRUSTSTORE_PASSWORD));
-        tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-      }
-      KeyManagerFactory kmf = null;
-      if (keystore != null) {
-        String storePassword = string(props, KEYSTORE_PASSWORD);
-        KeyStore keys = loadStore(KEYSTORE_LOCATION, keystore,
-            stringOr(props, KEYSTORE_TYPE, DEFAULT_STORE_TYPE), storePassword);
-        String keyPassword = stringOr(props, KEY_PASSWORD, storePassword);
-        kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, keyPassword == null ? new char[0] : keyPassword.toCharArray());
-      }
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(kmf == null ? null : kmf.getKeyManagers(),
-          tmf == null ? null : tmf.getTrustManagers(), null);
-      return context;
-    } catch (GeneralSecurityException e) {
-      throw new ConfigException("registry TLS settings are unusable: " + e.getMessage());
-    }
+  /**
+   * The definition of every {@code registry.*} key: type, default, validator, documentation. A
+   * fresh copy on each call (ConfigDef is mutable); the auditor embeds it in its own definition.
+   */
+  public static ConfigDef configDef() {
+    return new ConfigDef()
+        .define(URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, URL_VALIDATOR, Importance.HIGH,
+            "Base URL of the Confluent schema-registry API, e.g. `http://localhost:8081` or "
+                + "`http://host:8080/apis/ccompat/v7` (Apicurio); `https` for TLS.")
+        .define(AUTH_USER, Type.STRING, null, Importance.MEDIUM,
+            "HTTP basic-auth user (set together with `registry.auth.password`).")
+        .define(AUTH_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM,
+            "HTTP basic-auth password.")
+        .define(AUTO_REGISTER, Type.BOOLEAN, true, Importance.MEDIUM,
+            "Serializers register their schema under the subject; `false`: only look it up and "
+                + "fail when it is missing.")
+        .define(CONNECT_TIMEOUT, Type.STRING, DEFAULT_CONNECT_TIMEOUT.toString(),
+            DurationSetting.validator(true), Importance.LOW, "Connect timeout per attempt.")
+        .define(REQUEST_TIMEOUT, Type.STRING, DEFAULT_REQUEST_TIMEOUT.toString(),
+            DurationSetting.validator(true), Importance.LOW,
+            "Timeout of one whole request (response included) per attempt.")
+        .define(RETRIES, Type.INT, DEFAULT_RETRIES, Range.between(0, 100), Importance.LOW,
+            "Retries after a connection error, timeout, HTTP 5xx or 429 (0 = one attempt).")
+        .define(RETRY_BACKOFF, Type.STRING, DEFAULT_RETRY_BACKOFF.toString(),
+            DurationSetting.validator(true), Importance.LOW,
+            "First wait between attempts, doubled after each (with up to 20% jitter).")
+        .define(RETRY_BACKOFF_MAX, Type.STRING, DEFAULT_RETRY_BACKOFF_MAX.toString(),
+            DurationSetting.validator(true), Importance.LOW, "Cap of the wait between attempts.")
+        .define(TRUSTSTORE_LOCATION, Type.STRING, null, Importance.MEDIUM,
+            "Trust store for `https` registries (file of type `registry.ssl.truststore.type`); "
+                + "unset: the JVM's default trust.")
+        .define(TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM,
+            "Password of the trust store (JKS/PKCS12).")
+        .define(TRUSTSTORE_TYPE, Type.STRING, DEFAULT_STORE_TYPE, STORE_TYPES, Importance.LOW,
+            "`PKCS12`, `JKS` or `PEM` (a file of certificates).")
+        .define(TRUSTSTORE_CERTIFICATES, Type.PASSWORD, null, Importance.LOW,
+            "Trusted certificates as inline PEM text, instead of a trust store file.")
+        .define(KEYSTORE_LOCATION, Type.STRING, null, Importance.MEDIUM,
+            "Client key store for mutual TLS (file of type `registry.ssl.keystore.type`; a PEM "
+                + "file holds the private key and its certificate chain).")
+        .define(KEYSTORE_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM,
+            "Password of the key store (JKS/PKCS12).")
+        .define(KEYSTORE_TYPE, Type.STRING, DEFAULT_STORE_TYPE, STORE_TYPES, Importance.LOW,
+            "`PKCS12`, `JKS` or `PEM`.")
+        .define(KEYSTORE_CERTIFICATE_CHAIN, Type.PASSWORD, null, Importance.LOW,
+            "Client certificate chain as inline PEM text (with `registry.ssl.keystore.key`).")
+        .define(KEYSTORE_KEY, Type.PASSWORD, null, Importance.LOW,
+            "Client private key as inline PKCS#8 PEM text (`BEGIN PRIVATE KEY`, or `BEGIN "
+                + "ENCRYPTED PRIVATE KEY` with `registry.ssl.key.password`).")
+        .define(KEY_PASSWORD, Type.PASSWORD, null, Importance.LOW,
+            "Password of the private key: of the key entry in a JKS/PKCS12 key store (default: "
+                + "the key store's password), or of an encrypted PEM key.");
   }
 
-  private static KeyStore loadStore(String key, String location, String type, String password)
-      throws GeneralSecurityException {
-    Path path = Path.of(location);
-    if (!Files.isRegularFile(path)) {
-      throw new ConfigException(key, location, "no such file");
+  private static final ConfigDef.Validator URL_VALIDATOR = new ConfigDef.Validator() {
+    @Override
+    public void ensureValid(String name, Object value) {
+      if (value == null) {
+        return;
+      }
+      URI uri;
+      try {
+        uri = parseUrl(value.toString());
+      } catch (ConfigException e) {
+        throw new ConfigException(name, value, "not a URL");
+      }
+      String scheme = uri.getScheme();
+      if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+        throw new ConfigException(name, value, "must be an http:// or https:// URL with a host");
+      }
     }
-    KeyStore store;
-    try {
-      store = KeyStore.getInstance(type);
-    } catch (GeneralSecurityException e) {
-      throw new ConfigException(key.replace("location", "type"), type, "unknown key store type");
+
+    @Override
+    public String toString() {
+      return "http:// or https:// URL";
     }
-    try (InputStream in = Files.newInputStream(path)) {
-      store.load(in, password == null ? null : password.toCharArray());
-    } catch (IOException e) {
-      throw new ConfigException(key, location,
-          "cannot read the " + type + " store (wrong password or type?): " + e.getMessage());
-    }
-    return store;
-  }
+  };
+
+  private static final ConfigDef.Validator STORE_TYPES =
+      ConfigDef.CaseInsensitiveValidString.in("PKCS12", "JKS", RegistryTls.PEM);
 
   private static URI parseUrl(String url) {
     String trimmed = url.strip();
@@ -235,70 +281,6 @@ public record RegistryConfig(
       return URI.create(trimmed);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(URL, url, "not a URL: " + e.getMessage());
-    }
-  }
-
-  private static String string(Map<String, ?> props, String key) {
-    Object value = props.get(key);
-    if (value == null) {
-      return null;
-    }
-    String s = value.toString().strip();
-    return s.isEmpty() ? null : s;
-  }
-
-  private static String stringOr(Map<String, ?> props, String key, String fallback) {
-    String s = string(props, key);
-    return s == null ? fallback : s;
-  }
-
-  private static boolean bool(Map<String, ?> props, String key, boolean fallback) {
-    Object value = props.get(key);
-    if (value instanceof Boolean b) {
-      return b;
-    }
-    String s = string(props, key);
-    if (s == null) {
-      return fallback;
-    }
-    if (s.equalsIgnoreCase("true")) {
-      return true;
-    }
-    if (s.equalsIgnoreCase("false")) {
-      return false;
-    }
-    throw new ConfigException(key, s, "must be true or false");
-  }
-
-  private static int integer(Map<String, ?> props, String key, int fallback) {
-    Object value = props.get(key);
-    if (value instanceof Integer i) {
-      return i;
-    }
-    String s = string(props, key);
-    if (s == null) {
-      return fallback;
-    }
-    try {
-      return Integer.parseInt(s);
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, s, "must be an integer");
-    }
-  }
-
-  private static Duration duration(Map<String, ?> props, String key, Duration fallback) {
-    Object value = props.get(key);
-    if (value instanceof Duration d) {
-      return d;
-    }
-    String s = string(props, key);
-    if (s == null) {
-      return fallback;
-    }
-    try {
-      return s.chars().allMatch(Character::isDigit) ? Duration.ofMillis(Long.parseLong(s)) : Duration.parse(s);
-    } catch (DateTimeParseException | NumberFormatException e) {
-      throw new ConfigException(key, s, "must be an ISO-8601 duration (e.g. PT10S) or milliseconds");
     }
   }
 

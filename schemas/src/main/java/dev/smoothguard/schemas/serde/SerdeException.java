@@ -75,6 +75,17 @@ public class SerdeException extends SerializationException {
     return reason == Reason.REGISTRY_UNAVAILABLE;
   }
 
+  /**
+   * True when the record is not to blame: the registry is unreachable, refuses the client (401,
+   * 403), or the URL leads to no registry API (an unexpected 404, any other refusal). The same
+   * record succeeds once the system is fixed, so it must not be dead-lettered: the stream should
+   * pause and retry instead. False for faults of the bytes (magic byte, truncation, corrupt body,
+   * unknown schema id, schema mismatch) and of the value written.
+   */
+  public boolean isSystemFault() {
+    return reason == Reason.REGISTRY_UNAVAILABLE || reason == Reason.REGISTRY_ERROR;
+  }
+
   /** The dead-letter reason code ({@code AuditFailure.reason}) for a record that failed so. */
   public FailureReason failureReason() {
     return switch (reason) {
