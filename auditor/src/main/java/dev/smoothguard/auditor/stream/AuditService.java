@@ -122,7 +122,7 @@ public final class AuditService implements AutoCloseable {
 
   /** Starts the auditor on a given engine (the caller keeps ownership when ownsEngine is false). */
   public static AuditService start(AuditorConfig config, SmoothingEngine engine, boolean ownsEngine) {
-    return start(config, StreamSettings.DEFAULTS, engine, ownsEngine, UnaryOperator.identity());
+    return start(config, StreamSettings.from(config), engine, ownsEngine, UnaryOperator.identity());
   }
 
   /**

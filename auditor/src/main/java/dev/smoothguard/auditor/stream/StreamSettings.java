@@ -1,12 +1,13 @@
 package dev.smoothguard.auditor.stream;
 
+import dev.smoothguard.auditor.config.AuditorConfig;
+import dev.smoothguard.auditor.config.AuditorConfigDef;
 import java.time.Duration;
 
 /**
- * The stream's fault-model and summary settings that are not in the service configuration yet:
- * one immutable value with defaults, built in one place ({@link #DEFAULTS}, or by the
- * configuration once it declares these keys). Key names in the comments are the ones the
- * configuration definition uses.
+ * The stream's fault-model and summary settings: one immutable value, built from the service
+ * configuration ({@link #from}; keys declared in {@link AuditorConfigDef}) or
+ * {@link #DEFAULTS} (the same defaults, for tests and embedders).
  *
  * @param maxFutureSkew {@code event.time.max.future.skew}: an eventTime further than this
  *     ahead of the auditor's clock is INVALID_EVENT_TIME (a negative one always is)
@@ -45,6 +46,17 @@ public record StreamSettings(
     if (summaryIdleCheck.isNegative() || summaryIdleCheck.isZero()) {
       throw new IllegalArgumentException("summary idle check interval must be > 0");
     }
+  }
+
+  /** The settings of a configuration (the summary idle check runs every 5 s, or idle/4 when shorter). */
+  public static StreamSettings from(AuditorConfig config) {
+    Duration idle = config.getDuration(AuditorConfigDef.SUMMARY_IDLE_CLOSE);
+    Duration check = idle.dividedBy(4).compareTo(DEFAULTS.summaryIdleCheck()) < 0
+        ? idle.dividedBy(4).plusMillis(1) : DEFAULTS.summaryIdleCheck();
+    return new StreamSettings(config.getDuration(AuditorConfigDef.EVENT_TIME_MAX_FUTURE_SKEW),
+        config.getDuration(AuditorConfigDef.SYSTEM_FAULT_BACKOFF_MIN),
+        config.getDuration(AuditorConfigDef.SYSTEM_FAULT_BACKOFF_MAX),
+        config.getInt(AuditorConfigDef.ENGINE_ERROR_STREAK), idle, check);
   }
 
   public StreamSettings withEngineErrorStreak(int k) {
