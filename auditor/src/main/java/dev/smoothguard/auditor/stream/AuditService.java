@@ -6,6 +6,7 @@ import dev.smoothguard.auditor.ops.AuditorMetrics;
 import dev.smoothguard.auditor.ops.OpsServer;
 import dev.smoothguard.auditor.ops.SystemHealth;
 import dev.smoothguard.schemas.registry.RegistryClient;
+import dev.smoothguard.schemas.serde.IncompatibleSchemaException;
 import dev.smoothguard.schemas.v1.AuditFailure;
 import dev.smoothguard.schemas.v1.CertifiedPrediction;
 import dev.smoothguard.schemas.v1.FailureReason;
@@ -250,12 +251,35 @@ public final class AuditService implements AutoCloseable {
   private static int registerSchemas(RegistryClient registry, AuditorConfig config) {
     var t = config.topics();
     try {
-      registry.idFor(t.predictions() + "-value", CertifiedPrediction.getClassSchema(), t.predictions());
-      int failureId = registry.idFor(t.dlq() + "-value", AuditFailure.getClassSchema(), t.dlq());
-      registry.idFor(t.summary() + "-value", RobustnessSummary.getClassSchema(), t.summary());
+      registerRacing(registry, t.predictions() + "-value", CertifiedPrediction.getClassSchema(), t.predictions());
+      int failureId = registerRacing(registry, t.dlq() + "-value", AuditFailure.getClassSchema(), t.dlq());
+      registerRacing(registry, t.summary() + "-value", RobustnessSummary.getClassSchema(), t.summary());
       return failureId;
     } catch (RuntimeException e) {
       throw new IllegalStateException("schema registry " + config.registryUrl() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Registers a schema, allowing for instances that start together: the registry may answer 409
+   * to the second of two concurrent first registrations of a subject (Apicurio does: "artifact
+   * already exists"). A real incompatibility answers 409 every time, so a few retries tell them
+   * apart.
+   */
+  private static int registerRacing(RegistryClient registry, String subject, org.apache.avro.Schema schema, String topic) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return registry.idFor(subject, schema, topic);
+      } catch (IncompatibleSchemaException e) {
+        if (attempt >= 4) throw e;
+        LOG.info("registering {} raced with another instance ({}); retrying", subject, e.getMessage());
+        try {
+          Thread.sleep(300L * attempt);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
   }
 
