@@ -157,9 +157,9 @@ public final class AuditorConfigDef {
         .define(KAFKA_NUM_STREAM_THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
             "Stream threads (they share one engine).")
         .define(KAFKA_MAX_POLL_RECORDS, Type.INT, 10, Range.atLeast(1), Importance.MEDIUM,
-            "Records per poll: see the poll rule.")
+            "Records fetched per poll (the stream still certifies one record per task per transaction: see exactly-once sized to the work).")
         .define(KAFKA_MAX_POLL_INTERVAL_MS, Type.INT, 600_000, Range.atLeast(1), Importance.MEDIUM,
-            "See the poll rule.");
+            "Must exceed one loop over the tasks of a thread (tasks x certification time, x2): checked at start.");
   }
 
   private static String[] names(Enum<?>... values) {
