@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -30,18 +31,28 @@ public final class DeadLetterFit {
   /** The producer default of max.request.size. */
   public static final int DEFAULT_MAX_REQUEST_SIZE = 1_048_576;
 
-  private final int maxRecordBytes;
+  private static final int MIN_RECORD_BYTES = 4 * RECORD_OVERHEAD;
+  private final AtomicInteger maxRecordBytes;
 
   /** @param maxRecordBytes the smaller of the producer's max.request.size and the DLQ topic's max.message.bytes */
   public DeadLetterFit(int maxRecordBytes) {
-    if (maxRecordBytes < 4 * RECORD_OVERHEAD) {
-      throw new IllegalArgumentException("dead letters need at least " + 4 * RECORD_OVERHEAD + " bytes, got " + maxRecordBytes);
+    if (maxRecordBytes < MIN_RECORD_BYTES) {
+      throw new IllegalArgumentException("dead letters need at least " + MIN_RECORD_BYTES + " bytes, got " + maxRecordBytes);
     }
-    this.maxRecordBytes = maxRecordBytes;
+    this.maxRecordBytes = new AtomicInteger(maxRecordBytes);
   }
 
   public int maxRecordBytes() {
-    return maxRecordBytes;
+    return maxRecordBytes.get();
+  }
+
+  /**
+   * The broker refused a dead letter of this size (the topic's max.message.bytes was lowered
+   * after start): from now on dead letters are cut to half of it, so the record fails once, is
+   * read again from the last commit, and then fits.
+   */
+  public void refused(int recordBytes) {
+    maxRecordBytes.accumulateAndGet(Math.max(MIN_RECORD_BYTES, recordBytes / 2), Math::min);
   }
 
   /** The bytes headers take on the wire (keys, values, and two varints each). */
@@ -54,7 +65,7 @@ public final class DeadLetterFit {
 
   /** True when headers of that size leave room for a useful dead letter (half the record). */
   public boolean headersFit(int headerBytes) {
-    return headerBytes <= maxRecordBytes / 2;
+    return headerBytes <= maxRecordBytes.get() / 2;
   }
 
   /**
@@ -63,14 +74,15 @@ public final class DeadLetterFit {
    * fit).
    */
   public AuditFailure fit(AuditFailure failure, int kafkaKeyBytes, int headerBytes) {
+    int max = maxRecordBytes.get();
     int fixed = kafkaKeyBytes + headerBytes + RECORD_OVERHEAD;
-    if (avroSize(failure) + fixed <= maxRecordBytes) return failure;
+    if (avroSize(failure) + fixed <= max) return failure;
     AuditFailure.Builder cut = AuditFailure.newBuilder(failure).setOriginalTruncated(true)
         .setValue(ByteBuffer.allocate(0));
-    int room = maxRecordBytes - fixed - avroSize(cut.build()) - 8; // the length varint grows by up to 4 B
+    int room = max - fixed - avroSize(cut.build()) - 8; // the length varint grows by up to 4 B
     if (room <= 0) {
       cut.setKey(null);
-      room = maxRecordBytes - fixed - avroSize(cut.build()) - 8;
+      room = max - fixed - avroSize(cut.build()) - 8;
     }
     ByteBuffer value = failure.getValue();
     if (room > 0 && value != null) {

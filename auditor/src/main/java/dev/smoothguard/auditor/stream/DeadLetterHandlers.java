@@ -133,11 +133,18 @@ public final class DeadLetterHandlers {
     }
 
     /**
-     * The dead-letter topic refused a dead letter (its max.message.bytes below the producer's
-     * max.request.size, say): write one with nothing of the original but its size and sha256.
-     * If that one fails too, the topic itself is broken: a system fault.
+     * The dead-letter topic refused a dead letter (its max.message.bytes lowered below what was
+     * read at start, say): later dead letters are cut smaller, and this one is replaced by one
+     * with nothing of the original but its size and sha256 (at-least-once; under exactly-once
+     * the refusal aborts the transaction and the record is read again, then fits). If even the
+     * minimal one fails, the topic itself is broken: a system fault.
      */
     private Response smallerDeadLetter(ErrorHandlerContext ctx, ProducerRecord<byte[], byte[]> record, Exception e) {
+      if (e instanceof RecordTooLargeException) {
+        int size = (record.value() == null ? 0 : record.value().length) + (record.key() == null ? 0 : record.key().length)
+            + DeadLetterFit.headerBytes(record.headers());
+        target.fit().refused(size); // under exactly-once this transaction aborts: the retry fits
+      }
       if (!(e instanceof RecordTooLargeException) || record.headers().lastHeader(MINIMAL_HEADER) != null) {
         LOG.error("the dead-letter topic {} refuses dead letters: {}", target.topic(), e.toString());
         return Response.fail();
