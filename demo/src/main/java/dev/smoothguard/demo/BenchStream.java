@@ -55,7 +55,7 @@ public final class BenchStream {
     List<LabeledImage> images = new ArrayList<>();
     for (int i = 0; i < count + o.warmup(); i++) images.add(data.get(i % data.size()));
     try (ModelSource model = ModelSource.resolve(o.model());
-        EmbeddedStack stack = EmbeddedStack.start(0, 0)) {
+        EmbeddedStack stack = Demo.startStack(0, 0, null)) {
       Map<String, String> props = new LinkedHashMap<>();
       props.put("kafka.bootstrap.servers", stack.bootstrapServers());
       props.put("registry.url", stack.registryUrl());

@@ -6,7 +6,9 @@ import dev.smoothguard.auditor.replay.Replayer;
 import dev.smoothguard.auditor.results.CertifiedAccuracyTable;
 import dev.smoothguard.auditor.results.ResultsReader;
 import dev.smoothguard.auditor.stream.AuditService;
+import dev.smoothguard.devstack.BrokerStartException;
 import dev.smoothguard.devstack.EmbeddedStack;
+import dev.smoothguard.devstack.RegistryStartException;
 import dev.smoothguard.schemas.registry.RegistryClient;
 import dev.smoothguard.schemas.registry.RegistryConfig;
 import dev.smoothguard.schemas.v1.AuditFailure;
@@ -14,6 +16,8 @@ import dev.smoothguard.schemas.v1.CertifiedPrediction;
 import dev.smoothguard.schemas.v1.ImageEncoding;
 import dev.smoothguard.smoothing.data.Datasets;
 import dev.smoothguard.smoothing.data.ImageDataset;
+import dev.smoothguard.smoothing.errors.UserError;
+import dev.smoothguard.smoothing.model.ModelCard;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class Demo {
   private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
   public static final List<Double> RADII = List.of(0.0, 0.25, 0.5, 0.75, 1.0);
+  /** The noise level of a model without a card. */
+  static final double DEFAULT_SIGMA = 0.25;
 
   /**
    * @param count stop after this many results (0: replay the data once and run until Ctrl-C)
@@ -59,12 +65,12 @@ public final class Demo {
   public static int run(Options o, PrintStream out, AtomicBoolean stop) throws Exception {
     try (ModelSource model = ModelSource.resolve(o.model(), o.tempRoot())) {
       if (!Files.isRegularFile(model.path())) {
-        throw new IllegalArgumentException("model " + model.path() + " not found; pass --model FILE.onnx "
+        throw new UserError("model " + model.path() + " not found; pass --model FILE.onnx "
             + "(or --model builtin:mnist-cnn for an untrained stand-in)");
       }
       ImageDataset data = Datasets.open(o.data());
       out.println("starting a KRaft broker and a schema registry ...");
-      try (EmbeddedStack stack = EmbeddedStack.start(o.brokerPort(), o.registryPort(), o.tempRoot())) {
+      try (EmbeddedStack stack = startStack(o.brokerPort(), o.registryPort(), o.tempRoot())) {
         out.println("Kafka bootstrap servers: " + stack.bootstrapServers());
         out.println("schema registry URL:     " + stack.registryUrl());
         out.println("topics: images -> certified-predictions, audit-dlq, robustness-summary");
@@ -81,9 +87,9 @@ public final class Demo {
         props.put("kafka.state.dir", stack.newStateDir().toString());
         props.put("kafka.num.stream.threads", Integer.toString(o.streamThreads()));
         props.put("kafka.max.poll.records", "2");
-        o.sigma().ifPresent(s -> props.put("sigma", Double.toString(s)));
+        sigma(o, model.path()).ifPresent(s -> props.put("sigma", Double.toString(s)));
         AuditorConfig config = AuditorConfig.from(props, Map.of());
-        try (AuditService service = startService(config, o)) {
+        try (AuditService service = AuditService.start(config)) {
           out.printf("auditor: model %s (%s) on %s, n=%d, /metrics on http://localhost:%d/metrics%n",
               service.certifier().modelRef().getName(), service.certifier().modelRef().getVersion(),
               service.certifier().device(), o.n(), service.httpPort());
@@ -93,20 +99,26 @@ public final class Demo {
     }
   }
 
-  private static AuditService startService(AuditorConfig config, Options o) {
+  /**
+   * The dev stack; a port that is taken or a registry runner that is not built is the user's to
+   * fix (the message says how), so it is a {@link UserError} here, where the ports were chosen.
+   */
+  static EmbeddedStack startStack(int brokerPort, int registryPort, Path tempRoot) {
     try {
-      return AuditService.start(config);
-    } catch (dev.smoothguard.auditor.config.ConfigException e) {
-      if (o.sigma().isEmpty() && e.getMessage().startsWith("sigma")) {
-        // a model without a card (e.g. builtin:) still demos, at the default noise level
-        return AuditService.start(withSigma(config, 0.25));
-      }
-      throw e;
+      return EmbeddedStack.start(brokerPort, registryPort, tempRoot);
+    } catch (RegistryStartException | BrokerStartException e) {
+      throw new UserError(e.getMessage(), e);
     }
   }
 
-  private static AuditorConfig withSigma(AuditorConfig c, double sigma) {
-    return c.with(Map.of("sigma", Double.toString(sigma)));
+  /**
+   * The noise level: --sigma, else the model card's; a model without a card (builtin:, or a
+   * bare ONNX file) still demos, at {@link #DEFAULT_SIGMA}.
+   */
+  static OptionalDouble sigma(Options o, Path model) {
+    if (o.sigma().isPresent()) return o.sigma();
+    boolean cardHasSigma = ModelCard.findFor(model).map(ModelCard::sigma).filter(s -> s > 0).isPresent();
+    return cardHasSigma ? OptionalDouble.empty() : OptionalDouble.of(DEFAULT_SIGMA);
   }
 
   private static int stream(Options o, PrintStream out, AtomicBoolean stop, EmbeddedStack stack,

@@ -97,7 +97,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (Exception e) {
       closeQuietly(cluster);
       FileTrees.deleteRecursively(logDir);
-      throw new IllegalStateException("cannot start the embedded Kafka broker"
+      throw new BrokerStartException("cannot start the embedded Kafka broker"
           + (port > 0 ? " on port " + port : "") + ": " + rootMessage(e), e);
     }
   }

@@ -4,15 +4,21 @@ import dev.smoothguard.auditor.replay.ReplayOrder;
 import dev.smoothguard.auditor.replay.Replayer;
 import dev.smoothguard.schemas.registry.RegistryClient;
 import dev.smoothguard.schemas.registry.RegistryConfig;
+import dev.smoothguard.schemas.serde.RegistryResponseException;
+import dev.smoothguard.schemas.serde.RegistryUnavailableException;
+import dev.smoothguard.schemas.serde.SchemaNotRegisteredException;
 import dev.smoothguard.schemas.v1.ImageEncoding;
 import dev.smoothguard.smoothing.cli.common.InstallationPaths;
 import dev.smoothguard.smoothing.data.Datasets;
 import dev.smoothguard.smoothing.data.ImageDataset;
+import dev.smoothguard.smoothing.errors.UserError;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -52,21 +58,32 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (rate < 0) throw new IllegalArgumentException("--rate must be >= 0, got " + rate);
-    if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
+    if (rate < 0) throw new UserError("--rate must be >= 0, got " + rate);
+    if (limit < 0) throw new UserError("--limit must be >= 0, got " + limit);
     if (encoding != ImageEncoding.PNG && encoding != ImageEncoding.RAW_U8) {
-      throw new IllegalArgumentException("--encoding must be PNG or RAW_U8");
+      throw new UserError("--encoding must be PNG or RAW_U8");
     }
     ImageDataset dataset = Datasets.open(InstallationPaths.resolveDataSpec(data));
     long total = limit > 0 ? limit : (loop ? -1 : dataset.size());
     RegistryClient registry = new RegistryClient(RegistryConfig.of(registryUrl));
-    try (Replayer replayer = new Replayer(bootstrapServers, registry, topic, producerProps);
+    try (Replayer replayer = newReplayer(registry);
         ProgressBar bar = new ProgressBarBuilder().setTaskName("replay " + topic)
             .setInitialMax(total).setUnit(" img", 1).continuousUpdate().setConsumer(
-                new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+                new ConsoleProgressBarConsumer(System.err)).build()) {
       long sent = replayer.replay(dataset, order.indices(dataset), encoding, rate, loop, limit, bar::stepTo);
       bar.stepTo(sent);
+    } catch (RegistryUnavailableException | RegistryResponseException | SchemaNotRegisteredException e) {
+      // unreachable, refusing our credentials, or refusing the contract (incompatible, not registered)
+      throw new UserError("schema registry " + registryUrl + ": " + e.getMessage(), e);
     }
     return 0;
+  }
+
+  private Replayer newReplayer(RegistryClient registry) {
+    try {
+      return new Replayer(bootstrapServers, registry, topic, producerProps);
+    } catch (ConfigException e) {
+      throw new UserError("producer settings (--bootstrap-servers, -X): " + e.getMessage(), e);
+    }
   }
 }

@@ -7,6 +7,7 @@ import dev.smoothguard.auditor.ops.OpsServer;
 import dev.smoothguard.auditor.ops.SystemHealth;
 import dev.smoothguard.schemas.registry.RegistryClient;
 import dev.smoothguard.schemas.serde.IncompatibleSchemaException;
+import dev.smoothguard.schemas.serde.SerdeException;
 import dev.smoothguard.schemas.v1.AuditFailure;
 import dev.smoothguard.schemas.v1.CertifiedPrediction;
 import dev.smoothguard.schemas.v1.FailureReason;
@@ -15,10 +16,10 @@ import dev.smoothguard.smoothing.data.Image;
 import dev.smoothguard.smoothing.engine.EngineOptions;
 import dev.smoothguard.smoothing.engine.SmoothingEngine;
 import dev.smoothguard.smoothing.engine.SmoothingSettings;
+import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.smoothing.model.ModelCard;
 import dev.smoothguard.smoothing.model.ModelInfo;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -195,7 +196,7 @@ public final class AuditService implements AutoCloseable {
     } catch (IOException e) {
       streams.close();
       metrics.close();
-      throw new UncheckedIOException("cannot open the HTTP port " + config.httpPort() + ": " + e.getMessage(), e);
+      throw new UserError("http.port " + config.httpPort() + ": cannot open it: " + e.getMessage(), e);
     }
     AuditService service = new AuditService(config, engine, ownsEngine, certifier, metrics, streams, ops,
         health, policy, budget);
@@ -255,8 +256,9 @@ public final class AuditService implements AutoCloseable {
       int failureId = registerRacing(registry, t.dlq() + "-value", AuditFailure.getClassSchema(), t.dlq());
       registerRacing(registry, t.summary() + "-value", RobustnessSummary.getClassSchema(), t.summary());
       return failureId;
-    } catch (RuntimeException e) {
-      throw new IllegalStateException("schema registry " + config.registryUrl() + ": " + e.getMessage(), e);
+    } catch (SerdeException e) {
+      // unreachable, refusing our credentials or our schemas: the user's configuration to fix
+      throw new UserError("schema registry " + config.registryUrl() + ": " + e.getMessage(), e);
     }
   }
 
@@ -309,7 +311,7 @@ public final class AuditService implements AutoCloseable {
       try {
         existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       } catch (Exception e) {
-        throw new IllegalStateException("cannot reach Kafka at " + config.kafka().get("bootstrap.servers")
+        throw new UserError("cannot reach Kafka at " + config.kafka().get("bootstrap.servers")
             + ": " + e.getMessage(), e);
       }
       if (config.topicsCreate()) {
@@ -319,7 +321,7 @@ public final class AuditService implements AutoCloseable {
       } else {
         List<String> missing = names.stream().filter(n -> !existing.contains(n)).toList();
         if (!missing.isEmpty()) {
-          throw new IllegalStateException("topics " + missing + " do not exist and topics.create=false");
+          throw new UserError("topics " + missing + " do not exist and topics.create=false");
         }
       }
       return facts(admin, config);

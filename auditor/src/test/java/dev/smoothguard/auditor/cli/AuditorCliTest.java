@@ -5,11 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 class AuditorCliTest {
   private static String[] run(int[] code, String... args) {
@@ -48,5 +53,31 @@ class AuditorCliTest {
     err = run(code, "replay", "--data", "x");
     assertEquals(2, code[0]);
     assertTrue(err[0].startsWith("smoothguard: Missing required options"), err[0]);
+  }
+
+  @Command(name = "boom")
+  static final class Boom implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new IllegalStateException("an invariant broke");
+    }
+  }
+
+  @Test
+  void aBadFlagValueIsAUserErrorAndAnyOtherExceptionABug() {
+    int[] code = {0};
+    String[] err = run(code, "replay", "--data", "folder:x", "--bootstrap-servers", "localhost:1",
+        "--registry-url", "http://localhost:1", "--rate", "-1");
+    assertEquals(2, code[0]);
+    assertEquals("smoothguard replay: --rate must be >= 0, got -1.0", err[0]);
+
+    // an IllegalStateException used to count as the user's; now it is a bug: exit 1, stack trace
+    StringWriter out = new StringWriter();
+    CommandLine cli = AuditorCli.commandLine();
+    cli.addSubcommand("boom", new Boom());
+    cli.setErr(new PrintWriter(out, true));
+    assertEquals(1, cli.execute("boom"));
+    assertTrue(out.toString().contains("java.lang.IllegalStateException: an invariant broke"), out.toString());
+    assertTrue(out.toString().contains("\tat "), out.toString());
   }
 }

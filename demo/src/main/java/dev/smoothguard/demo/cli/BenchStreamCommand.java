@@ -2,8 +2,14 @@ package dev.smoothguard.demo.cli;
 
 import dev.smoothguard.demo.BenchStream;
 import dev.smoothguard.smoothing.cli.common.InstallationPaths;
+import dev.smoothguard.smoothing.cli.common.SamplingDefaults;
+import dev.smoothguard.smoothing.cli.common.SelectionOptions;
+import dev.smoothguard.smoothing.errors.UserError;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench-stream", mixinStandardHelpOptions = true,
@@ -22,11 +28,10 @@ final class BenchStreamCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "10", description = "untimed images first (default: ${DEFAULT-VALUE})")
   int warmup;
 
-  @Option(names = "--n", defaultValue = "1000", description = "samples per image (default: ${DEFAULT-VALUE})")
+  @Option(names = "--n", defaultValue = SamplingDefaults.N_DEMO, description = "samples per image (default: ${DEFAULT-VALUE})")
   int n;
 
-  @Option(names = "--n0", defaultValue = "100", description = "default: ${DEFAULT-VALUE}")
-  int n0;
+  @Mixin SelectionOptions selection = new SelectionOptions();
 
   @Option(names = "--sigma", defaultValue = "0.25", description = "default: ${DEFAULT-VALUE}")
   double sigma;
@@ -39,13 +44,13 @@ final class BenchStreamCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (count < 1 || warmup < 0) throw new IllegalArgumentException("--count must be >= 1 and --warmup >= 0");
+    if (count < 1 || warmup < 0) throw new UserError("--count must be >= 1 and --warmup >= 0");
     String spec = InstallationPaths.resolveDataSpec(data);
     String m = model.startsWith("builtin:") ? model : InstallationPaths.resolve(model).toString();
-    if (!m.startsWith("builtin:") && !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(m))) {
-      throw new IllegalArgumentException("model " + m + " not found; pass --model FILE.onnx or builtin:mnist-cnn");
+    if (!m.startsWith("builtin:") && !Files.isRegularFile(Path.of(m))) {
+      throw new UserError("model " + m + " not found; pass --model FILE.onnx or builtin:mnist-cnn");
     }
-    BenchStream.run(new BenchStream.Options(m, spec, count, n, n0, sigma, warmup, ortThreads, guarantee), System.out);
+    BenchStream.run(new BenchStream.Options(m, spec, count, n, selection.n0, sigma, warmup, ortThreads, guarantee), System.out);
     return 0;
   }
 }

@@ -2,11 +2,15 @@ package dev.smoothguard.demo.cli;
 
 import dev.smoothguard.demo.Demo;
 import dev.smoothguard.smoothing.cli.common.InstallationPaths;
+import dev.smoothguard.smoothing.cli.common.SamplingDefaults;
+import dev.smoothguard.smoothing.cli.common.SelectionOptions;
+import dev.smoothguard.smoothing.errors.UserError;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -29,11 +33,11 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--registry-port", defaultValue = "0", description = "registry port (default: a free one)")
   int registryPort;
 
-  @Option(names = "--n", defaultValue = "1000", description = "Monte Carlo samples per image (default: ${DEFAULT-VALUE}; the service default is 10000)")
+  @Option(names = "--n", defaultValue = SamplingDefaults.N_DEMO,
+      description = "Monte Carlo samples per image (default: ${DEFAULT-VALUE}, a result per second; the service default is 10000)")
   int n;
 
-  @Option(names = "--n0", defaultValue = "100", description = "selection samples (default: ${DEFAULT-VALUE})")
-  int n0;
+  @Mixin SelectionOptions selection = new SelectionOptions();
 
   @Option(names = "--sigma", description = "noise level (default: the model card's, else 0.25)")
   Double sigma;
@@ -43,7 +47,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (count < 0) throw new IllegalArgumentException("--count must be >= 0");
+    if (count < 0) throw new UserError("--count must be >= 0, got " + count);
     // the demo prints its own table; the service's start-up log would bury it
     System.setProperty("org.slf4j.simpleLogger.log.dev.smoothguard.auditor.stream.AuditService", "warn");
     String spec = InstallationPaths.resolveDataSpec(data);
@@ -61,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
     }, "demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      return Demo.run(new Demo.Options(count, model, spec, brokerPort, registryPort, n, n0,
+      return Demo.run(new Demo.Options(count, model, spec, brokerPort, registryPort, n, selection.n0,
           sigma == null ? OptionalDouble.empty() : OptionalDouble.of(sigma), threads), System.out, stop);
     } finally {
       finished.countDown();

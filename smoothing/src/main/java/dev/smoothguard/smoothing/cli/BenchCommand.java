@@ -1,7 +1,9 @@
 package dev.smoothguard.smoothing.cli;
 
 import dev.smoothguard.smoothing.bench.Bench;
+import dev.smoothguard.smoothing.cli.common.ModelOptions;
 import dev.smoothguard.smoothing.engine.SmoothingEngine;
+import dev.smoothguard.smoothing.errors.UserError;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,7 +36,7 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (batch < 1 || seconds <= 0 || minBatches < 1) {
-      throw new IllegalArgumentException("--batch, --seconds and --min-batches must be positive");
+      throw new UserError("--batch, --seconds and --min-batches must be positive");
     }
     try (SmoothingEngine engine = model.open()) {
       var m = engine.model();
@@ -42,7 +44,7 @@ final class BenchCommand implements Callable<Integer> {
               + " %d cores visible, intra-op threads %s%n",
           m.name(), m.channels(), m.height(), m.width(), m.numClasses(), m.sha256().substring(0, 12),
           engine.device(), batch, sigma, Runtime.getRuntime().availableProcessors(),
-          model.threads == 0 ? "ORT default" : model.threads);
+          model.device.threads == 0 ? "ORT default" : model.device.threads);
       Bench.Report r = Bench.run(engine, batch, seconds, sigma, minBatches);
       System.out.printf("(a) smoothing graph        %,12.0f samples/s%n", r.graph());
       System.out.printf("(b) bare classifier        %,12.0f samples/s  (pre-built noisy batch)%n", r.bare());

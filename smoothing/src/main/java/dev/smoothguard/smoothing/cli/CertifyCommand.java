@@ -1,5 +1,8 @@
 package dev.smoothguard.smoothing.cli;
 
+import dev.smoothguard.smoothing.cli.common.ModelOptions;
+import dev.smoothguard.smoothing.cli.common.SamplingOptions;
+import dev.smoothguard.smoothing.cli.common.SelectionOptions;
 import dev.smoothguard.smoothing.engine.Mode;
 import dev.smoothguard.smoothing.engine.SmoothingEngine;
 import dev.smoothguard.smoothing.engine.SmoothingSettings;
@@ -9,7 +12,6 @@ import dev.smoothguard.smoothing.report.ResultsTsv;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,23 +25,8 @@ final class CertifyCommand implements Callable<Integer> {
   @Mixin ModelOptions model = new ModelOptions();
   @Mixin DatasetOptions data = new DatasetOptions();
 
-  @Option(names = "--sigma", required = true, paramLabel = "S", description = "noise standard deviation, pixel units")
-  double sigma;
-
-  @Option(names = "--n0", defaultValue = "100", description = "selection samples (default: ${DEFAULT-VALUE})")
-  int n0;
-
-  @Option(names = "--n", defaultValue = "100000", description = "estimation samples; the cap in --target-radius mode (default: ${DEFAULT-VALUE})")
-  int n;
-
-  @Option(names = "--alpha", defaultValue = "0.001", description = "failure probability (default: ${DEFAULT-VALUE})")
-  double alpha;
-
-  @Option(names = "--batch", defaultValue = "1000", description = "noisy samples per graph run (default: ${DEFAULT-VALUE})")
-  int batch;
-
-  @Option(names = "--seed", paramLabel = "X", description = "fixed noise seed (reproducible runs); default fresh noise")
-  Long seed;
+  @Mixin SamplingOptions sampling = new SamplingOptions();
+  @Mixin SelectionOptions selection = new SelectionOptions();
 
   @Option(names = "--target-radius", paramLabel = "r",
       description = "adaptive mode: decide 'certified at r?' with as few samples as possible")
@@ -53,10 +40,9 @@ final class CertifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    SmoothingSettings s = new SmoothingSettings(sigma, n0, n, alpha, batch,
+    SmoothingSettings s = sampling.settings(selection.n0,
         targetRadius == null ? Mode.CERTIFY : Mode.TARGET,
-        targetRadius == null ? OptionalDouble.empty() : OptionalDouble.of(targetRadius),
-        seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
+        targetRadius == null ? OptionalDouble.empty() : OptionalDouble.of(targetRadius));
     try (SmoothingEngine engine = model.open()) {
       DatasetRunner.Run run = DatasetRunner.run(engine, data, s, out, ResultsTsv.CERTIFY_HEADER,
           ResultsTsv::certifyLine, System.out);

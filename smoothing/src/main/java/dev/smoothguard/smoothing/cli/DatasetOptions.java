@@ -1,6 +1,7 @@
 package dev.smoothguard.smoothing.cli;
 
 import dev.smoothguard.smoothing.data.ImageDataset;
+import dev.smoothguard.smoothing.errors.UserError;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Option;
 
@@ -20,7 +21,7 @@ final class DatasetOptions {
 
   /** Dataset indices to process, in order. */
   int[] indices(ImageDataset ds) {
-    if (skip < 1) throw new IllegalArgumentException("--skip must be >= 1, got " + skip);
+    if (skip < 1) throw new UserError("--skip must be >= 1, got " + skip);
     int end = max < 0 ? ds.size() : Math.min(max, ds.size());
     return IntStream.range(0, end).filter(i -> i % skip == 0).toArray();
   }

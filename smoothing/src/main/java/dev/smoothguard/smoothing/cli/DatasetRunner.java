@@ -4,6 +4,7 @@ import dev.smoothguard.smoothing.data.Datasets;
 import dev.smoothguard.smoothing.data.ImageDataset;
 import dev.smoothguard.smoothing.data.LabeledImage;
 import dev.smoothguard.smoothing.engine.Certificate;
+import dev.smoothguard.smoothing.engine.Mode;
 import dev.smoothguard.smoothing.engine.SmoothingEngine;
 import dev.smoothguard.smoothing.engine.SmoothingSettings;
 import dev.smoothguard.smoothing.report.ResultRow;
@@ -75,10 +76,11 @@ final class DatasetRunner {
     var m = engine.model();
     int n = run.rows().size();
     return String.format(
-        "model %s (%s, sha256 %s) on %s; data %s; sigma %s, n0 %d, n %d, alpha %s, batch %d%s%n"
+        "model %s (%s, sha256 %s) on %s; data %s; sigma %s, %sn %d, alpha %s, batch %d%s%n"
             + "images %d, abstain rate %.4f, mean samples/image %,.0f, wall %.1f s, %,.0f samples/s on %s%n",
         m.name(), m.version(), m.sha256().substring(0, 12), engine.device(), data.data, s.sigma(),
-        s.n0(), s.n(), s.alpha(), s.batch(),
+        s.mode() == Mode.PREDICT ? "" : "n0 " + s.n0() + ", ", // PREDICT has no selection step
+        s.n(), s.alpha(), s.batch(),
         s.seed().isPresent() ? ", seed " + s.seed().getAsLong() : "",
         n, run.rows().stream().filter(r -> r.predict() < 0).count() / (double) Math.max(1, n),
         run.samples() / (double) Math.max(1, n), run.wallSeconds(),

@@ -1,5 +1,6 @@
 package dev.smoothguard.smoothing.cli;
 
+import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.smoothing.report.AccuracyPlot;
 import dev.smoothguard.smoothing.report.CertifiedAccuracy;
 import dev.smoothguard.smoothing.report.ResultRow;
@@ -27,7 +28,7 @@ final class PlotCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Map<String, List<ResultRow>> series = new LinkedHashMap<>();
     for (Path f : files) {
-      if (!Files.isRegularFile(f)) throw new IllegalArgumentException(f + ": no such file");
+      if (!Files.isRegularFile(f)) throw new UserError(f + ": no such file");
       String name = f.getFileName().toString();
       while (series.containsKey(name)) name = name + "'";
       series.put(name, ResultsTsv.read(f));

@@ -1,5 +1,7 @@
 package dev.smoothguard.smoothing.cli;
 
+import dev.smoothguard.smoothing.cli.common.ModelOptions;
+import dev.smoothguard.smoothing.cli.common.SamplingOptions;
 import dev.smoothguard.smoothing.engine.Mode;
 import dev.smoothguard.smoothing.engine.SmoothingEngine;
 import dev.smoothguard.smoothing.engine.SmoothingSettings;
@@ -7,7 +9,6 @@ import dev.smoothguard.smoothing.report.ResultRow;
 import dev.smoothguard.smoothing.report.ResultsTsv;
 import java.nio.file.Path;
 import java.util.OptionalDouble;
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,34 +22,21 @@ final class PredictCommand implements Callable<Integer> {
   @Mixin ModelOptions model = new ModelOptions();
   @Mixin DatasetOptions data = new DatasetOptions();
 
-  @Option(names = "--sigma", required = true, paramLabel = "S", description = "noise standard deviation, pixel units")
-  double sigma;
-
-  @Option(names = "--n", defaultValue = "100000", description = "samples (default: ${DEFAULT-VALUE})")
-  int n;
-
-  @Option(names = "--alpha", defaultValue = "0.001", description = "failure probability (default: ${DEFAULT-VALUE})")
-  double alpha;
-
-  @Option(names = "--batch", defaultValue = "1000", description = "noisy samples per graph run (default: ${DEFAULT-VALUE})")
-  int batch;
-
-  @Option(names = "--seed", paramLabel = "X", description = "fixed noise seed (reproducible runs); default fresh noise")
-  Long seed;
+  @Mixin SamplingOptions sampling = new SamplingOptions();
 
   @Option(names = "--out", paramLabel = "results.tsv", description = "TSV file (default: stdout, before the summary)")
   Path out;
 
   @Override
   public Integer call() throws Exception {
-    SmoothingSettings s = new SmoothingSettings(sigma, 1, n, alpha, batch, Mode.PREDICT,
-        OptionalDouble.empty(), seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
+    // PREDICT has no selection step: n0 is unused (1 satisfies the settings' check)
+    SmoothingSettings s = sampling.settings(1, Mode.PREDICT, OptionalDouble.empty());
     try (SmoothingEngine engine = model.open()) {
       DatasetRunner.Run run = DatasetRunner.run(engine, data, s, out, ResultsTsv.PREDICT_HEADER,
           ResultsTsv::predictLine, System.out);
       double accuracy = run.rows().stream().filter(ResultRow::correct).count()
           / (double) Math.max(1, run.rows().size());
-      System.out.print(DatasetRunner.summary(engine, data, s, run).replace("n0 1, ", ""));
+      System.out.print(DatasetRunner.summary(engine, data, s, run));
       System.out.printf("accuracy of the smoothed classifier (abstain = wrong): %.4f%n", accuracy);
     }
     return 0;

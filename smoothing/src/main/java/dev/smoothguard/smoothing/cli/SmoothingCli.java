@@ -1,8 +1,6 @@
 package dev.smoothguard.smoothing.cli;
 
-import dev.smoothguard.smoothing.data.DatasetException;
-import dev.smoothguard.smoothing.engine.ModelException;
-import java.io.UncheckedIOException;
+import dev.smoothguard.smoothing.cli.common.CliPolicy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,34 +9,17 @@ import picocli.CommandLine.Command;
     description = "Randomized-smoothing certification of ONNX image classifiers.",
     subcommands = {CertifyCommand.class, PredictCommand.class, BenchCommand.class, PlotCommand.class})
 public final class SmoothingCli {
-  public static void main(String[] args) {
-    System.exit(run(args));
+  public static void main(String[] args) throws InterruptedException {
+    CliPolicy.main(new SmoothingCli(), args);
   }
 
-  /** Runs a command line and returns its exit code: 0 ok, 2 user error (one line on stderr). */
+  /** Runs a command line under the CLI policy: 0 ok, 2 user error (one line on stderr), 1 bug. */
   public static int run(String... args) {
-    CommandLine cli = new CommandLine(new SmoothingCli());
-    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (isUserError(e)) {
-        cmd.getErr().println("smoothguard " + cmd.getCommandName() + ": " + message(e));
-        return 2;
-      }
-      throw e;
-    });
-    return cli.execute(args);
+    return CliPolicy.execute(new SmoothingCli(), args);
   }
 
-  static String message(Exception e) {
-    if (e instanceof java.nio.file.NoSuchFileException) return e.getMessage() + ": no such file or directory";
-    if (e instanceof java.nio.file.AccessDeniedException) return e.getMessage() + ": permission denied";
-    return e.getMessage();
-  }
-
-  /** Problems the user can fix: bad model, bad data, bad flag values, unreadable files. */
-  static boolean isUserError(Exception e) {
-    return e instanceof ModelException || e instanceof DatasetException
-        || e instanceof IllegalArgumentException || e instanceof UncheckedIOException
-        || e instanceof java.nio.file.NoSuchFileException
-        || e instanceof java.nio.file.AccessDeniedException;
+  /** The command line under the CLI policy (tests add commands to it). */
+  public static CommandLine commandLine() {
+    return CliPolicy.commandLine(new SmoothingCli());
   }
 }

@@ -1,5 +1,6 @@
 package dev.smoothguard.smoothing.report;
 
+import dev.smoothguard.smoothing.errors.UserError;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ public final class AccuracyPlot {
     chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setXAxisMin(0.0).setXAxisMax(top);
     for (Map.Entry<String, List<ResultRow>> s : series.entrySet()) {
       if (s.getValue().stream().allMatch(r -> Double.isNaN(r.radius()))) {
-        throw new IllegalArgumentException(s.getKey() + ": no radius column (a PREDICT file?)");
+        throw new UserError(s.getKey() + ": no radius column (a PREDICT file?)");
       }
       List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
       int steps = 400;

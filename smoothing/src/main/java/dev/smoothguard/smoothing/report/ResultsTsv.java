@@ -1,5 +1,6 @@
 package dev.smoothguard.smoothing.report;
 
+import dev.smoothguard.smoothing.errors.UserError;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -52,7 +53,7 @@ public final class ResultsTsv {
   /** Reads a CERTIFY or PREDICT file; throws IllegalArgumentException naming file and line. */
   public static List<ResultRow> read(Path file) throws IOException {
     List<String> lines = Files.readAllLines(file);
-    if (lines.isEmpty()) throw new IllegalArgumentException(file + ": empty results file");
+    if (lines.isEmpty()) throw new UserError(file + ": empty results file");
     List<String> cols = Arrays.asList(lines.get(0).trim().split("\t"));
     int idx = column(file, cols, "idx"), label = column(file, cols, "label");
     int predict = column(file, cols, "predict"), correct = column(file, cols, "correct");
@@ -66,7 +67,7 @@ public final class ResultsTsv {
             Integer.parseInt(f[predict]), radius < 0 ? Double.NaN : Double.parseDouble(f[radius]),
             Integer.parseInt(f[correct].trim()) == 1, time < 0 ? 0 : parseDuration(f[time])));
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException(file + ": line " + (i + 1) + " is not a results row: '"
+        throw new UserError(file + ": line " + (i + 1) + " is not a results row: '"
             + lines.get(i) + "'");
       }
     }
@@ -76,7 +77,7 @@ public final class ResultsTsv {
   private static int column(Path file, List<String> cols, String name) {
     int i = cols.indexOf(name);
     if (i < 0) {
-      throw new IllegalArgumentException(file + ": no '" + name + "' column in header " + cols
+      throw new UserError(file + ": no '" + name + "' column in header " + cols
           + " (expected " + CERTIFY_HEADER.replace('\t', ' ') + ")");
     }
     return i;

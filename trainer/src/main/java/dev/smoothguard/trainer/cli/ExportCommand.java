@@ -1,5 +1,6 @@
 package dev.smoothguard.trainer.cli;
 
+import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.smoothing.model.ModelCard;
 import dev.smoothguard.trainer.export.Exporter;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!out.getFileName().toString().endsWith(".onnx")) {
-      throw new IllegalArgumentException("--out must end in .onnx, got " + out);
+      throw new UserError("--out must end in .onnx, got " + out);
     }
     String model = name != null ? name : out.getFileName().toString().replaceFirst("\\.onnx$", "");
     ModelCard card = Exporter.export(checkpoint, out, model, version, dataset,

@@ -1,5 +1,6 @@
 package dev.smoothguard.trainer.cli;
 
+import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.trainer.train.Finetuning;
 import dev.smoothguard.trainer.train.RunMeta;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ final class FinetuneCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!run.resume && (pretrained == null) == !fromScratch) {
-      throw new IllegalArgumentException("give exactly one of --pretrained DIR or --from-scratch");
+      throw new UserError("give exactly one of --pretrained DIR or --from-scratch");
     }
     Checks.positive("--epochs", epochs);
     Checks.positive("--batch", batch);

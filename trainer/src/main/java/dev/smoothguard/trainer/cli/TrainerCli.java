@@ -1,5 +1,6 @@
 package dev.smoothguard.trainer.cli;
 
+import dev.smoothguard.smoothing.cli.common.CliPolicy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,23 +16,14 @@ public final class TrainerCli implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "name a command: train or export");
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws InterruptedException {
     System.setProperty("java.awt.headless", "true");
-    System.exit(commandLine().execute(args));
+    CliPolicy.main(new TrainerCli(), args);
   }
 
-  /** The configured command line: user errors end with exit code 2 and one line on stderr. */
+  /** The command line under the CLI policy: a user error exits 2 with one line, a bug 1 with its stack trace. */
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new TrainerCli());
-    cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
-      if (UserErrors.isUserError(ex)) {
-        line.getErr().println("smoothguard: " + ex.getMessage());
-        return 2;
-      }
-      throw ex;
-    });
-    cl.setExitCodeExceptionMapper(ex -> UserErrors.isUserError(ex) ? 2 : 1);
-    return cl;
+    return CliPolicy.commandLine(new TrainerCli());
   }
 
   /** The command as the user typed it, for the provenance recorded with a checkpoint. */

@@ -1,5 +1,6 @@
 package dev.smoothguard.trainer.export;
 
+import dev.smoothguard.smoothing.errors.UserError;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,23 +22,23 @@ public final class CertificationTable {
   public record Table(int images, Map<String, Double> accuracyAtRadius) {}
 
   public static Table read(Path tsv) throws IOException {
-    if (!Files.isRegularFile(tsv)) throw new IllegalArgumentException("no certification TSV " + tsv);
+    if (!Files.isRegularFile(tsv)) throw new UserError("no certification TSV " + tsv);
     List<String> lines = Files.readAllLines(tsv);
     if (lines.isEmpty() || !lines.get(0).startsWith("idx\tlabel\tpredict\tradius\tcorrect")) {
-      throw new IllegalArgumentException(tsv + ": not a certify TSV (header idx label predict radius correct time)");
+      throw new UserError(tsv + ": not a certify TSV (header idx label predict radius correct time)");
     }
     int n = 0;
     int[] hits = new int[RADII.length];
     for (String line : lines.subList(1, lines.size())) {
       if (line.isBlank()) continue;
       String[] f = line.split("\t");
-      if (f.length < 5) throw new IllegalArgumentException(tsv + ": short row '" + line + "'");
+      if (f.length < 5) throw new UserError(tsv + ": short row '" + line + "'");
       double radius = Double.parseDouble(f[3]);
       boolean correct = "1".equals(f[4].trim());
       n++;
       for (int i = 0; i < RADII.length; i++) if (correct && radius >= RADII[i]) hits[i]++;
     }
-    if (n == 0) throw new IllegalArgumentException(tsv + ": no rows");
+    if (n == 0) throw new UserError(tsv + ": no rows");
     Map<String, Double> acc = new LinkedHashMap<>();
     for (int i = 0; i < RADII.length; i++) acc.put(key(RADII[i]), (double) hits[i] / n);
     return new Table(n, acc);

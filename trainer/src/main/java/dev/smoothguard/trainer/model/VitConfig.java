@@ -1,5 +1,6 @@
 package dev.smoothguard.trainer.model;
 
+import dev.smoothguard.smoothing.errors.UserError;
 import java.util.List;
 import java.util.Map;
 
@@ -63,7 +64,7 @@ public record VitConfig(
   public static VitConfig named(String name) {
     VitConfig c = NAMED.get(name);
     if (c == null) {
-      throw new IllegalArgumentException("unknown model config '" + name + "'; known: " + names());
+      throw new UserError("unknown model config '" + name + "'; known: " + names());
     }
     return c;
   }
@@ -86,7 +87,7 @@ public record VitConfig(
   /** Fails with a clear message when a dataset's images cannot go through this model. */
   public void checkImage(int c, int h, int w, String what) {
     if (c != channels || h != imageSize || w != imageSize) {
-      throw new IllegalArgumentException(what + " has images of " + c + "x" + h + "x" + w
+      throw new UserError(what + " has images of " + c + "x" + h + "x" + w
           + " but config '" + name + "' takes " + channels + "x" + imageSize + "x" + imageSize);
     }
   }

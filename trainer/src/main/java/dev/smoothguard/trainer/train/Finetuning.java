@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.optimizer.Optimizer;
+import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.smoothing.model.ModelCard.TrainingStep;
 import dev.smoothguard.trainer.model.VitClassifier;
 import dev.smoothguard.trainer.model.VitConfig;
@@ -48,15 +49,15 @@ public final class Finetuning {
     long wallStart = System.nanoTime();
     RunMeta previous = s.resume() ? RunMeta.read(s.out()) : null;
     if (previous != null && !"finetune".equals(previous.kind())) {
-      throw new IllegalArgumentException(s.out() + " holds a " + previous.kind() + " run, not a fine-tuning");
+      throw new UserError(s.out() + " holds a " + previous.kind() + " run, not a fine-tuning");
     }
     if (previous == null && Files.exists(s.out().resolve(RunMeta.FILE))) {
-      throw new IllegalArgumentException(s.out() + " already holds a run; use --resume or another --out");
+      throw new UserError(s.out() + " already holds a run; use --resume or another --out");
     }
     RunMeta upstream = previous != null ? previous.upstream()
         : s.fromScratch() ? null : RunMeta.read(s.pretrained());
     if (upstream != null && !"pretrain".equals(upstream.kind())) {
-      throw new IllegalArgumentException(s.pretrained() + " is not a pre-training checkpoint");
+      throw new UserError(s.pretrained() + " is not a pre-training checkpoint");
     }
     String configName = previous != null ? previous.config()
         : upstream != null ? upstream.config() : s.config();
@@ -66,7 +67,7 @@ public final class Finetuning {
     List<String> names = previous != null ? previous.classNames()
         : s.classNames() != null ? s.classNames() : data.classNames();
     if (names.size() != k) {
-      throw new IllegalArgumentException(names.size() + " class names for " + k + " classes in " + s.data());
+      throw new UserError(names.size() + " class names for " + k + " classes in " + s.data());
     }
     TrainingSet eval = s.evalData() == null ? null : TrainingSet.open(s.evalData(), cfg, s.evalMax());
     Files.createDirectories(s.out());
@@ -154,7 +155,7 @@ public final class Finetuning {
   /** The fine-tuned classifier of a checkpoint directory, ready for inference. */
   public static VitClassifier load(Path dir, RunMeta meta, NDManager manager) throws IOException {
     if (!"finetune".equals(meta.kind())) {
-      throw new IllegalArgumentException(dir + " holds a " + meta.kind() + " run, not a fine-tuned classifier");
+      throw new UserError(dir + " holds a " + meta.kind() + " run, not a fine-tuned classifier");
     }
     VitConfig cfg = VitConfig.named(meta.config());
     VitClassifier model = new VitClassifier(cfg, meta.classNames().size());

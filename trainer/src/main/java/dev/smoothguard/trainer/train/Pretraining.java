@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.optimizer.Optimizer;
+import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.smoothing.model.ModelCard.TrainingStep;
 import dev.smoothguard.trainer.model.DmaeModel;
 import dev.smoothguard.trainer.model.Patches;
@@ -47,10 +48,10 @@ public final class Pretraining {
     long wallStart = System.nanoTime();
     RunMeta previous = s.resume() ? RunMeta.read(s.out()) : null;
     if (previous != null && !"pretrain".equals(previous.kind())) {
-      throw new IllegalArgumentException(s.out() + " holds a " + previous.kind() + " run, not a pre-training");
+      throw new UserError(s.out() + " holds a " + previous.kind() + " run, not a pre-training");
     }
     if (previous == null && Files.exists(s.out().resolve(RunMeta.FILE))) {
-      throw new IllegalArgumentException(s.out() + " already holds a run; use --resume or another --out");
+      throw new UserError(s.out() + " already holds a run; use --resume or another --out");
     }
     VitConfig cfg = VitConfig.named(previous != null ? previous.config() : s.config());
     TrainingSet data = TrainingSet.open(s.data(), cfg, s.maxImages());

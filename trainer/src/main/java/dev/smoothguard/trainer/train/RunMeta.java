@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.smoothing.model.ModelCard.TrainingStep;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -85,7 +86,7 @@ public record RunMeta(
   public static RunMeta read(Path dir) {
     Path file = dir.resolve(FILE);
     if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException(dir + " is not a checkpoint directory (no " + FILE + ")");
+      throw new UserError(dir + " is not a checkpoint directory (no " + FILE + ")");
     }
     try {
       return JSON.readValue(file.toFile(), RunMeta.class);

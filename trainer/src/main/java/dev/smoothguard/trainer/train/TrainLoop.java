@@ -8,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
+import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.trainer.train.RunMeta.LogPoint;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,7 +101,7 @@ final class TrainLoop {
       ScheduledRate rate, List<LogPoint> history, StepFunction stepFn, Hooks hooks) {
     long spe = plan.stepsPerEpoch();
     if (spe < 1) {
-      throw new IllegalArgumentException("the dataset has " + plan.datasetSize()
+      throw new UserError("the dataset has " + plan.datasetSize()
           + " images, fewer than one batch of " + plan.batch());
     }
     List<Parameter> params = new ArrayList<>();

@@ -3,6 +3,7 @@ package dev.smoothguard.trainer.train;
 import dev.smoothguard.smoothing.data.Datasets;
 import dev.smoothguard.smoothing.data.ImageDataset;
 import dev.smoothguard.smoothing.data.LabeledImage;
+import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.trainer.model.VitConfig;
 import java.util.List;
 
@@ -17,7 +18,7 @@ public record TrainingSet(String spec, int size, int channels, int imageSize, fl
   public static TrainingSet open(String spec, VitConfig cfg, int max) {
     ImageDataset ds = Datasets.open(spec);
     int n = max > 0 ? Math.min(max, ds.size()) : ds.size();
-    if (n == 0) throw new IllegalArgumentException(spec + ": the dataset is empty");
+    if (n == 0) throw new UserError(spec + ": the dataset is empty");
     LabeledImage first = ds.get(0);
     cfg.checkImage(first.image().channels(), first.image().height(), first.image().width(),
         "dataset " + spec);
@@ -48,7 +49,7 @@ public record TrainingSet(String spec, int size, int channels, int imageSize, fl
   public int checkLabels() {
     int k = 0;
     for (int i = 0; i < size; i++) {
-      if (labels[i] < 0) throw new IllegalArgumentException(spec + ": image " + i + " has no label; fine-tuning needs labels (idx:IMAGES,LABELS)");
+      if (labels[i] < 0) throw new UserError(spec + ": image " + i + " has no label; fine-tuning needs labels (idx:IMAGES,LABELS)");
       k = Math.max(k, labels[i] + 1);
     }
     return Math.max(k, classNames.size());

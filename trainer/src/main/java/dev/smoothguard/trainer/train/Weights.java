@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import dev.smoothguard.smoothing.errors.UserError;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -28,11 +29,11 @@ public final class Weights {
 
   /** Loads into an initialised block; the loaded arrays are marked as trainable again. */
   public static void load(Block block, Path file, NDManager manager, boolean trainable) throws IOException {
-    if (!Files.isRegularFile(file)) throw new IllegalArgumentException("missing weights file " + file);
+    if (!Files.isRegularFile(file)) throw new UserError("missing weights file " + file);
     try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
       block.loadParameters(manager, in);
     } catch (MalformedModelException e) {
-      throw new IllegalArgumentException(file + ": not weights for this model (" + e.getMessage() + ")", e);
+      throw new UserError(file + ": not weights for this model (" + e.getMessage() + ")", e);
     }
     if (trainable) {
       for (Pair<String, Parameter> p : block.getParameters()) {

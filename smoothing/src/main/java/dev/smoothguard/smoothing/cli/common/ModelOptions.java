@@ -1,45 +1,46 @@
-package dev.smoothguard.smoothing.cli;
+package dev.smoothguard.smoothing.cli.common;
 
 import dev.smoothguard.smoothing.engine.EngineOptions;
 import dev.smoothguard.smoothing.engine.ModelException;
 import dev.smoothguard.smoothing.engine.SmoothingEngine;
+import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.smoothing.onnx.BuiltinModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The options every command that runs a model shares. */
-final class ModelOptions {
+/** The options every command that runs an ONNX classifier shares: the model, its input size, the device. */
+public final class ModelOptions {
   @Option(names = "--model", required = true, paramLabel = "M",
       description = "classifier ONNX file ([N,C,H,W] pixels in [0,1] -> [N,K] logits), "
           + "or builtin:mnist-cnn / builtin:mnist-mlp (random weights, for benchmarks)")
-  String model;
+  public String model;
 
-  @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda[:N]",
-      description = "where to run; auto tries CUDA and falls back to CPU (default: ${DEFAULT-VALUE})")
-  String device;
-
-  @Option(names = "--threads", defaultValue = "0", paramLabel = "T",
-      description = "CPU threads: unseeded runs go side by side on T single-threaded workers, seeded runs use T intra-op threads; 0 = one per core (default: ${DEFAULT-VALUE})")
-  int threads;
+  @Mixin public DeviceOptions device = new DeviceOptions();
 
   @Option(names = "--height", paramLabel = "H", description = "input height, for models with a dynamic H")
-  Integer height;
+  public Integer height;
 
   @Option(names = "--width", paramLabel = "W", description = "input width, for models with a dynamic W")
-  Integer width;
+  public Integer width;
 
-  SmoothingEngine open() {
-    EngineOptions options = new EngineOptions(device, threads,
+  /** Opens the engine on this model and device. */
+  public SmoothingEngine open() {
+    device.validate();
+    if (height != null && height < 1 || width != null && width < 1) {
+      throw new UserError("--height and --width must be >= 1");
+    }
+    EngineOptions options = new EngineOptions(device.device, device.threads,
         height == null ? OptionalInt.empty() : OptionalInt.of(height),
         width == null ? OptionalInt.empty() : OptionalInt.of(width));
     return SmoothingEngine.open(resolve(model), options);
   }
 
   /** builtin:NAME is written to a temporary ONNX file so it is loaded like any other model. */
-  static Path resolve(String model) {
+  public static Path resolve(String model) {
     if (!model.startsWith("builtin:")) return Path.of(model);
     String name = model.substring("builtin:".length());
     if (!BuiltinModels.NAMES.contains(name)) {
