@@ -2,6 +2,7 @@ package dev.smoothguard.auditor.ops;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,7 +74,9 @@ public final class SystemHealth {
     StringBuilder b = new StringBuilder();
     Pause p = pause.get();
     if (p != null) {
-      b.append("PAUSED on a ").append(p.component().name().toLowerCase()).append(" fault since ")
+      String component = p.component().name().toLowerCase(Locale.ROOT);
+      b.append("PAUSED on ").append("aeiou".indexOf(component.charAt(0)) >= 0 ? "an " : "a ")
+          .append(component).append(" fault since ")
           .append(p.since()).append(" (retry ").append(p.attempts()).append("): ").append(p.reason()).append('\n');
     }
     warnings.forEach((k, v) -> b.append("WARNING ").append(k).append(": ").append(v).append('\n'));

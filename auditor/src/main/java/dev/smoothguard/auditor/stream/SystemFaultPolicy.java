@@ -63,7 +63,8 @@ final class SystemFaultPolicy implements StreamsUncaughtExceptionHandler {
     if (component == Component.UNKNOWN) {
       LOG.error("stream thread failed on an unexpected error; nothing committed, retrying in {} s", wait.toSeconds(), e);
     } else {
-      LOG.warn("paused on a {} fault (retry {} in {} ms, nothing committed): {}", component, attempt,
+      LOG.warn("paused on a fault of the {} (retry {} in {} ms, nothing committed): {}",
+          component.name().toLowerCase(java.util.Locale.ROOT), attempt,
           wait.toMillis(), reason);
     }
     try {

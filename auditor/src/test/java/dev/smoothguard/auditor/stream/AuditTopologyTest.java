@@ -32,7 +32,6 @@ import dev.smoothguard.smoothing.engine.SmoothingSettings;
 import dev.smoothguard.smoothing.onnx.GraphBuilder;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,7 +56,6 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The topology on Kafka Streams' test driver, with the real registry and real ONNX Runtime. */
 @org.junit.jupiter.api.extension.ExtendWith(TestStack.Cleanup.class)

@@ -258,7 +258,7 @@ class FaultModelTest {
       assertEquals(SystemHealth.Component.ENGINE, pause.component());
       assertEquals(2, pause.attempts());
       assertTrue(pause.reason().contains("fails on a known-good image too"), pause.reason());
-      assertTrue(h.health.describe().startsWith("PAUSED on a engine fault"), h.health.describe());
+      assertTrue(h.health.describe().startsWith("PAUSED on an engine fault"), h.health.describe());
       String scrape = h.metrics.scrape();
       assertTrue(scrape.contains("smoothguard_paused{component=\"engine\"} 1.0"), scrape);
       assertTrue(scrape.contains("smoothguard_system_faults_total{component=\"engine\"} 2.0"), scrape);
