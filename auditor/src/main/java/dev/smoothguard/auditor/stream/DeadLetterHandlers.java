@@ -109,17 +109,26 @@ public final class DeadLetterHandlers {
   /** A result could not be serialized or sent: PRODUCTION_ERROR (retriable send errors retry). */
   public static final class Production implements ProductionExceptionHandler {
     private Target target;
+    private boolean exactlyOnce;
 
     @Override
     public void configure(Map<String, ?> configs) {
       target = target(configs);
+      exactlyOnce = String.valueOf(configs.get("processing.guarantee")).startsWith("exactly_once");
     }
 
     @Override
     public Response handleError(ErrorHandlerContext ctx, ProducerRecord<byte[], byte[]> record, Exception e) {
       if (e instanceof RetriableException) return Response.retry();
+      boolean dlq = target.topic().equals(record.topic());
+      if (dlq && e instanceof RecordTooLargeException) return smallerDeadLetter(ctx, record, e);
+      if (e instanceof RecordTooLargeException) {
+        // a result too large: its source record becomes a dead letter (at-least-once); under
+        // exactly-once the refused send dooms the transaction, so pause and retry instead
+        return exactlyOnce ? Response.fail() : resumeWithDeadLetter(ctx, e);
+      }
       if (isTransient(e)) return Response.fail(); // Kafka refuses the auditor itself: pause
-      if (target.topic().equals(record.topic())) return smallerDeadLetter(ctx, record, e);
+      if (dlq) return Response.fail();
       return resumeWithDeadLetter(ctx, e);
     }
 
@@ -143,7 +152,13 @@ public final class DeadLetterHandlers {
       if (e instanceof RecordTooLargeException) {
         int size = (record.value() == null ? 0 : record.value().length) + (record.key() == null ? 0 : record.key().length)
             + DeadLetterFit.headerBytes(record.headers());
-        target.fit().refused(size); // under exactly-once this transaction aborts: the retry fits
+        target.fit().refused(size);
+        if (exactlyOnce) {
+          // the refused send has put the transaction in error: it aborts, the record is read again and then fits
+          LOG.warn("the dead-letter topic {} refused a {}-byte dead letter; later ones are cut to {} bytes",
+              target.topic(), size, target.fit().maxRecordBytes());
+          return Response.fail();
+        }
       }
       if (!(e instanceof RecordTooLargeException) || record.headers().lastHeader(MINIMAL_HEADER) != null) {
         LOG.error("the dead-letter topic {} refuses dead letters: {}", target.topic(), e.toString());

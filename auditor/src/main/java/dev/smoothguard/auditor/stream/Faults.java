@@ -6,9 +6,12 @@ import dev.smoothguard.schemas.serde.RegistryResponseException;
 import dev.smoothguard.schemas.serde.SerdeException;
 import dev.smoothguard.schemas.serde.UnknownSchemaIdException;
 import java.util.Optional;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.errors.StreamsException;
 
 /**
  * Tells a fault of the system from a fault of the record. A record fault has an answer that
@@ -26,6 +29,12 @@ public final class Faults {
       if (t instanceof SerdeException s && isRegistryFault(s)) return Optional.of(Component.REGISTRY);
       if (t instanceof AuthenticationException || t instanceof AuthorizationException
           || t instanceof RetriableException) {
+        return Optional.of(Component.KAFKA);
+      }
+      // a Kafka client error inside processing (a send refused, a producer in an error state):
+      // the machinery failed, not the record; SerializationException (our serde) and Streams'
+      // own wrappers are looked through
+      if (t instanceof KafkaException && !(t instanceof SerializationException) && !(t instanceof StreamsException)) {
         return Optional.of(Component.KAFKA);
       }
     }

@@ -271,4 +271,44 @@ class StreamUnderFaultsTest {
       await("the pause to clear", () -> !service.health().paused());
     }
   }
+
+  @Test
+  void aDeadLetterTopicWhoseLimitShrinksAfterStartStillGetsADeadLetterThatFits(@TempDir Path state) throws Exception {
+    AuditorConfig config = AuditorConfig.from(props("shrink", state, TestStack.get().registryUrl()), Map.of());
+    try (AuditService service = start(config, UnaryOperator.identity())) {
+      // the operator lowers the dead-letter topic's limit while the auditor runs (it read 1 MB at start)
+      try (Admin admin = TestStack.get().kafka().admin()) {
+        var dlq = new org.apache.kafka.common.config.ConfigResource(
+            org.apache.kafka.common.config.ConfigResource.Type.TOPIC, config.topics().dlq());
+        admin.incrementalAlterConfigs(Map.of(dlq, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+            new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", "65536"),
+            org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+      }
+      byte[] garbage = new byte[200_000];
+      new Random(3).nextBytes(garbage);
+      garbage[0] = 7; // not the registry's magic byte: the record's fault
+      AvroSerializer<ImageEvent> events = new AvroSerializer<>(TestStack.registry(), false);
+      Map<String, byte[]> records = new LinkedHashMap<>();
+      records.put("garbage", garbage);
+      records.put("good", events.serialize(config.topics().images(), CommittedTopics.image("good", 1)));
+      send(records, config.topics().images(), 1_048_576);
+
+      var dlq = CommittedTopics.readUntil(config.topics().dlq(), PATIENCE, rs -> !rs.isEmpty());
+      assertEquals(1, dlq.size(), "one dead letter");
+      assertTrue(dlq.get(0).serializedValueSize() < 65_536, "fits the lowered limit: " + dlq.get(0).serializedValueSize());
+      AuditFailure f = CommittedTopics.failures(dlq, config.topics().dlq()).get(0);
+      assertEquals(FailureReason.UNDECODABLE_RECORD, f.getReason());
+      assertTrue(f.getOriginalTruncated());
+      assertEquals(garbage.length, f.getOriginalSize());
+      assertEquals(FailureRecords.sha256(garbage), f.getOriginalSha256());
+      var out = CommittedTopics.readUntil(config.topics().predictions(), PATIENCE, rs -> !rs.isEmpty());
+      assertEquals(List.of("good"), CommittedTopics.predictions(out, config.topics().predictions()).stream()
+          .map(CertifiedPrediction::getImageId).toList());
+      assertTrue(service.state() == KafkaStreams.State.RUNNING || service.state() == KafkaStreams.State.REBALANCING,
+          "the client is not shut down: " + service.state());
+      System.out.printf("dead letter after the DLQ limit shrank to 64 KiB: %d bytes (pauses: %s)%n",
+          dlq.get(0).serializedValueSize(), service.metrics().scrape().lines()
+              .filter(l -> l.startsWith("smoothguard_system_faults_total")).toList());
+    }
+  }
 }
