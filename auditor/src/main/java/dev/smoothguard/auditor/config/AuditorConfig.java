@@ -155,6 +155,12 @@ public final class AuditorConfig {
       problems.add("sampling settings (" + MODE + ", " + N0 + ", " + N + ", " + ALPHA + ", " + BATCH + ", "
           + TARGET_RADIUS + "): " + e.getMessage());
     }
+    Object backoffMin = values.get(AuditorConfigDef.SYSTEM_FAULT_BACKOFF_MIN);
+    Object backoffMax = values.get(AuditorConfigDef.SYSTEM_FAULT_BACKOFF_MAX);
+    if (backoffMin != null && backoffMax != null
+        && DurationSetting.parse(backoffMax.toString()).compareTo(DurationSetting.parse(backoffMin.toString())) < 0) {
+      problems.add(AuditorConfigDef.SYSTEM_FAULT_BACKOFF_MAX + ": must be >= " + AuditorConfigDef.SYSTEM_FAULT_BACKOFF_MIN);
+    }
     if (raw.containsKey(KAFKA_PREFIX + "application.id")) {
       problems.add("kafka.application.id: set application.id instead (without the kafka. prefix)");
     }

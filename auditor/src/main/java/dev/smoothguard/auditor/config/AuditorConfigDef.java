@@ -62,6 +62,12 @@ public final class AuditorConfigDef {
   public static final String SUMMARY_GRACE = "summary.grace";
   public static final String SUMMARY_RADII = "summary.radii";
   public static final String HTTP_PORT = "http.port";
+  // the stream's fault model and summaries (read by StreamSettings.from)
+  public static final String EVENT_TIME_MAX_FUTURE_SKEW = "event.time.max.future.skew";
+  public static final String SYSTEM_FAULT_BACKOFF_MIN = "system.fault.backoff.min";
+  public static final String SYSTEM_FAULT_BACKOFF_MAX = "system.fault.backoff.max";
+  public static final String ENGINE_ERROR_STREAK = "engine.error.streak";
+  public static final String SUMMARY_IDLE_CLOSE = "summary.idle.close";
 
   /** Keys with this prefix go to Kafka Streams and its clients without it. */
   public static final String KAFKA_PREFIX = "kafka.";
@@ -121,8 +127,22 @@ public final class AuditorConfigDef {
             "How late an image may arrive and still count in its window.")
         .define(SUMMARY_RADII, Type.LIST, "0,0.25,0.5,1.0", RADII, Importance.LOW,
             "Radii of the certified-accuracy list and gauge.")
+        .define(SUMMARY_IDLE_CLOSE, Type.STRING, "PT2M", DurationSetting.validator(true), Importance.LOW,
+            "A window that has received no image for this long (wall clock) is closed and emitted, "
+                + "so the last window of a burst reaches the dashboards.")
         .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
-            "`/health`, `/ready`, `/metrics` (0 = a free port).");
+            "`/health`, `/ready`, `/metrics` (0 = a free port).")
+        // the fault model: what is the record's fault, what pauses
+        .define(EVENT_TIME_MAX_FUTURE_SKEW, Type.STRING, "PT1H", DurationSetting.validator(false),
+            Importance.LOW, "An eventTime further ahead of the auditor's clock (or negative) is "
+                + "dead-lettered as INVALID_EVENT_TIME before certification.")
+        .define(SYSTEM_FAULT_BACKOFF_MIN, Type.STRING, "PT1S", DurationSetting.validator(true), Importance.LOW,
+            "First wait after a fault of the system (registry refusing, broken engine); doubles per retry.")
+        .define(SYSTEM_FAULT_BACKOFF_MAX, Type.STRING, "PT1M", DurationSetting.validator(true), Importance.LOW,
+            "Longest wait between retries while paused on a fault of the system.")
+        .define(ENGINE_ERROR_STREAK, Type.INT, 3, Range.atLeast(1), Importance.LOW,
+            "The same engine error on this many images in a row pauses the stream (a fault of the "
+                + "system) instead of dead-lettering them as MODEL_ERROR.");
     // the schema registry: defined once, by the registry client
     RegistryConfig.configDef().configKeys().values().forEach(def::define);
     // Kafka settings the auditor checks or gives a default; any other kafka.* key passes through
@@ -137,9 +157,9 @@ public final class AuditorConfigDef {
         .define(KAFKA_NUM_STREAM_THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
             "Stream threads (they share one engine).")
         .define(KAFKA_MAX_POLL_RECORDS, Type.INT, 10, Range.atLeast(1), Importance.MEDIUM,
-            "Records per poll: see the poll rule.")
+            "Records fetched per poll (the stream still certifies one record per task per transaction: see exactly-once sized to the work).")
         .define(KAFKA_MAX_POLL_INTERVAL_MS, Type.INT, 600_000, Range.atLeast(1), Importance.MEDIUM,
-            "See the poll rule.");
+            "Must exceed one loop over the tasks of a thread (tasks x certification time, x2): checked at start.");
   }
 
   private static String[] names(Enum<?>... values) {

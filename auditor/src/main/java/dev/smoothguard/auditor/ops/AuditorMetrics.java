@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,12 +21,22 @@ import org.apache.kafka.streams.KafkaStreams;
  * The auditor's Prometheus metrics (names fixed by the deployment contract): images, abstains,
  * noisy samples and latency per model, dead-letter records per reason, certified accuracy of
  * the latest closed summary window, input lag and stream state, plus Kafka Streams' own metrics.
+ *
+ * <p>Counters of work ({@code smoothguard_images_total}, {@code _abstained_total},
+ * {@code _noisy_samples_total}, {@code _dlq_records_total}) count committed work: under
+ * exactly-once their increments wait, per stream thread, for the transaction to commit and are
+ * dropped when it aborts (the work will be redone). {@code smoothguard_certifications_started_total}
+ * counts attempts, so started minus images is the work redone; the latency histogram measures
+ * every attempt. Transactions committed and aborted are counted, and system faults and pauses
+ * are shown per component.
  */
 public final class AuditorMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final Map<String, AtomicReference<Double>> accuracy = new ConcurrentHashMap<>();
+  private final ThreadLocal<List<Runnable>> pending = ThreadLocal.withInitial(ArrayList::new);
+  private volatile boolean transactional;
   private KafkaStreamsMetrics streamsMetrics;
 
   public AuditorMetrics() {
@@ -35,12 +47,96 @@ public final class AuditorMetrics implements AutoCloseable {
     return registry;
   }
 
-  /** One certified image of a model. */
+  /**
+   * Under exactly-once, counters of work wait for the transaction that holds the work
+   * ({@link #onCommit}); otherwise they count at once.
+   */
+  public void transactional(boolean exactlyOnce) {
+    this.transactional = exactlyOnce;
+    Counter.builder("smoothguard.transactions.committed").description("Transactions committed (exactly-once)").register(registry);
+    Counter.builder("smoothguard.transactions.aborted").description("Transactions aborted: their work is redone").register(registry);
+    Counter.builder("smoothguard.certifications.aborted").description("Certifications whose transaction aborted (redone later)").register(registry);
+  }
+
+  /** Runs the update when the current stream thread's work commits (at once without transactions). */
+  public void onCommit(Runnable update) {
+    if (transactional) {
+      pending.get().add(update);
+    } else {
+      update.run();
+    }
+  }
+
+  /** The calling thread's transaction committed: its pending work counts. */
+  public void transactionCommitted() {
+    List<Runnable> work = pending.get();
+    work.forEach(Runnable::run);
+    work.clear();
+    registry.counter("smoothguard.transactions.committed").increment();
+  }
+
+  /** The calling thread's transaction aborted: its pending work does not count (it is redone). */
+  public void transactionAborted() {
+    discardPending();
+    registry.counter("smoothguard.transactions.aborted").increment();
+  }
+
+  /** A producer closes: whatever it had not committed is lost (and redone elsewhere). */
+  public void producerClosed() {
+    discardPending();
+  }
+
+  private void discardPending() {
+    List<Runnable> work = pending.get();
+    long certifications = work.stream().filter(r -> r instanceof CertifiedWork).count();
+    if (certifications > 0) registry.counter("smoothguard.certifications.aborted").increment(certifications);
+    work.clear();
+  }
+
+  /** A certification begins (attempts: redone work counts again). */
+  public void certificationStarted(String model) {
+    counter("smoothguard.certifications.started", "model", model).increment();
+  }
+
+  /** One certified image of a model: latency now, the counts once the work commits. */
   public void certified(String model, boolean abstained, long samples, double latencyMs) {
-    counter("smoothguard.images", "model", model).increment();
-    if (abstained) counter("smoothguard.abstained", "model", model).increment();
-    counter("smoothguard.noisy.samples", "model", model).increment(samples);
     latency(model).record(Duration.ofNanos((long) (latencyMs * 1e6)));
+    onCommit(new CertifiedWork(() -> {
+      counter("smoothguard.images", "model", model).increment();
+      if (abstained) counter("smoothguard.abstained", "model", model).increment();
+      counter("smoothguard.noisy.samples", "model", model).increment(samples);
+    }));
+  }
+
+  /** Marks pending work that is a certification (to count certifications lost to an abort). */
+  private record CertifiedWork(Runnable update) implements Runnable {
+    @Override
+    public void run() {
+      update.run();
+    }
+  }
+
+  /** Shows pauses and counts system faults per component (label values fixed, so series are stable). */
+  public void bindHealth(SystemHealth health) {
+    for (SystemHealth.Component c : SystemHealth.Component.values()) {
+      String label = c.name().toLowerCase(java.util.Locale.ROOT);
+      Gauge.builder("smoothguard.paused", health, h -> h.pause().filter(p -> p.component() == c).isPresent() ? 1 : 0)
+          .description("1 while processing is paused on a fault of this component (see /ready for the reason)")
+          .tag("component", label).register(registry);
+      counter("smoothguard.system.faults", "component", label);
+    }
+    Gauge.builder("smoothguard.config.warnings", health, h -> h.warnings().size())
+        .description("Configuration problems the operator must fix (listed on /ready)").register(registry);
+  }
+
+  /** One system fault (the stream pauses and retries). */
+  public void systemFault(SystemHealth.Component component) {
+    counter("smoothguard.system.faults", "component", component.name().toLowerCase(java.util.Locale.ROOT)).increment();
+  }
+
+  /** A certificate that arrived after its summary window had been emitted. */
+  public void lateForSummary() {
+    registry.counter("smoothguard.summary.late.records").increment();
   }
 
   private Timer latency(String model) {
@@ -53,11 +149,18 @@ public final class AuditorMetrics implements AutoCloseable {
         .register(registry));
   }
 
+  /** The longest certification of a model seen recently (the timer's decaying max), in ms. */
+  public double maxLatencyMs(String model) {
+    return latency(model).max(java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   /** Registers the per-model meters at zero, so dashboards see them before the first image. */
   public void registerModel(String model) {
     counter("smoothguard.images", "model", model);
     counter("smoothguard.abstained", "model", model);
     counter("smoothguard.noisy.samples", "model", model);
+    counter("smoothguard.certifications.started", "model", model);
+    registry.counter("smoothguard.summary.late.records");
     latency(model);
   }
 
@@ -66,9 +169,9 @@ public final class AuditorMetrics implements AutoCloseable {
     counter("smoothguard.dlq.records", "reason", reason);
   }
 
-  /** One record sent to the dead-letter topic. */
+  /** One record sent to the dead-letter topic (counted when its transaction commits). */
   public void deadLettered(String reason) {
-    counter("smoothguard.dlq.records", "reason", reason).increment();
+    onCommit(() -> counter("smoothguard.dlq.records", "reason", reason).increment());
   }
 
   /** Certified accuracy at one radius from the latest closed summary window of a model. */

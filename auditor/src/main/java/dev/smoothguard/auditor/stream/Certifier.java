@@ -14,13 +14,16 @@ import dev.smoothguard.smoothing.engine.SmoothingEngine;
 import dev.smoothguard.smoothing.engine.SmoothingSettings;
 import dev.smoothguard.smoothing.model.ModelInfo;
 import java.time.Instant;
+import dev.smoothguard.smoothing.data.Image;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * Decodes an image event and certifies it with the shared engine: the one place that turns an
  * ImageEvent into a CertifiedPrediction. Thread-safe (the engine is; the rest is immutable).
  */
-public final class Certifier {
+public final class Certifier implements ImageCertifier {
   private final SmoothingEngine engine;
   private final SmoothingSettings settings;
   private final ImageDecoder decoder;
@@ -38,19 +41,23 @@ public final class Certifier {
     this.hasClassNames = m.card().map(c -> c.classNames() != null && c.classNames().size() == m.numClasses()).orElse(false);
   }
 
+  @Override
   public ModelRef modelRef() {
     return modelRef;
   }
 
+  @Override
   public String device() {
     return engine.device();
   }
 
+  @Override
   public SmoothingSettings settings() {
     return settings;
   }
 
   /** Decodes and validates (throws ImageRejectedException) without certifying. */
+  @Override
   public DecodedImage decode(ImageEvent e) {
     byte[] data = new byte[e.getData().remaining()];
     e.getData().duplicate().get(data);
@@ -63,6 +70,7 @@ public final class Certifier {
   }
 
   /** Certifies a decoded image; engine failures propagate as ModelFailureException. */
+  @Override
   public CertifiedPrediction certify(ImageEvent e, DecodedImage image) {
     Certificate c;
     try {
@@ -99,6 +107,22 @@ public final class Certifier {
         .setLatencyMs(c.millis())
         .setResized(image.resized())
         .build();
+  }
+
+  @Override
+  public Optional<String> probe() {
+    ModelInfo m = engine.model();
+    Image grey = new Image(m.channels(), m.height(), m.width(), new float[m.channels() * m.height() * m.width()]);
+    java.util.Arrays.fill(grey.pixels(), 0.5f);
+    // one batch of the configured size: a session that fails only at the real batch shape fails here too
+    SmoothingSettings one = new SmoothingSettings(settings.sigma(), 1, settings.batch(), settings.alpha(),
+        settings.batch(), Mode.CERTIFY, OptionalDouble.empty(), settings.seed());
+    try {
+      engine.run(grey, one);
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      return Optional.of("model " + modelRef.getName() + " fails on a known-good image too: " + e.getMessage());
+    }
   }
 
   /** The engine failed on an image (bad model, runtime error): a MODEL_ERROR for the DLQ. */

@@ -12,11 +12,13 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The state-store format of {@link WindowStats}: a version byte then the fields in order.
- * Internal to the auditor (its window store and changelog), so no registry is involved.
+ * The internal format of {@link WindowStats} (repartition topic, state store, changelog): a
+ * version byte then the fields in order, the histogram written sparsely (index, count for the
+ * non-empty bins), so a record stays a few hundred bytes whatever the window holds. Internal to
+ * the auditor, so no registry is involved.
  */
 public final class WindowStatsSerde implements Serde<WindowStats> {
-  private static final byte VERSION = 1;
+  private static final byte VERSION = 2;
 
   @Override
   public Serializer<WindowStats> serializer() {
@@ -30,50 +32,79 @@ public final class WindowStatsSerde implements Serde<WindowStats> {
 
   static byte[] write(WindowStats s) {
     try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 8 * s.radii().length);
-      DataOutputStream out = new DataOutputStream(bytes);
-      out.writeByte(VERSION);
-      out.writeUTF(s.modelName());
-      out.writeUTF(s.modelVersion());
-      out.writeUTF(s.modelSha256());
-      out.writeLong(s.count());
-      out.writeLong(s.abstained());
-      out.writeLong(s.labelled());
-      out.writeLong(s.correct());
-      out.writeLong(s.samples());
-      writeArray(out, s.radii());
-      writeArray(out, s.correctRadii());
-      out.flush();
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+      write(new DataOutputStream(bytes), s);
       return bytes.toByteArray();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  static void write(DataOutputStream out, WindowStats s) throws IOException {
+    out.writeByte(VERSION);
+    out.writeUTF(s.modelName());
+    out.writeUTF(s.modelVersion());
+    out.writeUTF(s.modelSha256());
+    out.writeDouble(s.binWidth());
+    out.writeLong(s.count());
+    out.writeLong(s.abstained());
+    out.writeLong(s.labelled());
+    out.writeLong(s.correct());
+    out.writeLong(s.samples());
+    out.writeLong(s.zeroRadius());
+    out.writeDouble(s.maxRadius());
+    out.writeInt(s.radii().length);
+    for (int i = 0; i < s.radii().length; i++) {
+      out.writeDouble(s.radii()[i]);
+      out.writeLong(s.certifiedAt()[i]);
+      out.writeLong(s.correctAt()[i]);
+    }
+    int nonEmpty = 0;
+    for (long b : s.bins()) if (b != 0) nonEmpty++;
+    out.writeInt(nonEmpty);
+    for (int i = 0; i < s.bins().length; i++) {
+      if (s.bins()[i] != 0) {
+        out.writeShort(i);
+        out.writeLong(s.bins()[i]);
+      }
+    }
+    out.flush();
+  }
+
   static WindowStats read(byte[] bytes) {
     try {
-      DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-      byte version = in.readByte();
-      if (version != VERSION) {
-        throw new SerializationException("window stats: unknown format version " + version);
-      }
-      return new WindowStats(in.readUTF(), in.readUTF(), in.readUTF(), in.readLong(),
-          in.readLong(), in.readLong(), in.readLong(), in.readLong(), readArray(in), readArray(in));
-    } catch (IOException e) {
+      return read(new DataInputStream(new ByteArrayInputStream(bytes)));
+    } catch (IOException | RuntimeException e) {
       throw new SerializationException("window stats: truncated or corrupt (" + e.getMessage() + ")", e);
     }
   }
 
-  private static void writeArray(DataOutputStream out, double[] xs) throws IOException {
-    out.writeInt(xs.length);
-    for (double x : xs) out.writeDouble(x);
-  }
-
-  private static double[] readArray(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    if (n < 0 || n > 50_000_000) throw new IOException("bad array length " + n);
-    double[] xs = new double[n];
-    for (int i = 0; i < n; i++) xs[i] = in.readDouble();
-    return xs;
+  static WindowStats read(DataInputStream in) throws IOException {
+    byte version = in.readByte();
+    if (version != VERSION) throw new IOException("unknown format version " + version);
+    String name = in.readUTF(), version2 = in.readUTF(), sha = in.readUTF();
+    double binWidth = in.readDouble();
+    long count = in.readLong(), abstained = in.readLong(), labelled = in.readLong(), correct = in.readLong(),
+        samples = in.readLong(), zero = in.readLong();
+    double max = in.readDouble();
+    int k = in.readInt();
+    if (k < 0 || k > 10_000) throw new IOException("bad radius count " + k);
+    double[] radii = new double[k];
+    long[] cert = new long[k], corr = new long[k];
+    for (int i = 0; i < k; i++) {
+      radii[i] = in.readDouble();
+      cert[i] = in.readLong();
+      corr[i] = in.readLong();
+    }
+    int nonEmpty = in.readInt();
+    if (nonEmpty < 0 || nonEmpty > WindowStats.BINS) throw new IOException("bad bin count " + nonEmpty);
+    long[] bins = new long[WindowStats.BINS];
+    for (int i = 0; i < nonEmpty; i++) {
+      int idx = in.readShort();
+      if (idx < 0 || idx >= WindowStats.BINS) throw new IOException("bad bin index " + idx);
+      bins[idx] = in.readLong();
+    }
+    return new WindowStats(name, version2, sha, binWidth, count, abstained, labelled, correct, samples, zero,
+        max, radii, cert, corr, bins);
   }
 }

@@ -32,7 +32,6 @@ import dev.smoothguard.smoothing.engine.SmoothingSettings;
 import dev.smoothguard.smoothing.onnx.GraphBuilder;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,7 +56,6 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The topology on Kafka Streams' test driver, with the real registry and real ONNX Runtime. */
 @org.junit.jupiter.api.extension.ExtendWith(TestStack.Cleanup.class)
@@ -252,29 +250,47 @@ class AuditTopologyTest {
   }
 
   @Test
-  void anEngineFailureIsAModelError(@TempDir Path dir) throws Exception {
-    // a classifier that only runs on batches of one: fine when loaded, fails inside ONNX Runtime
-    // on the first Monte Carlo batch
-    GraphBuilder g = new GraphBuilder("batch_one_only", 17);
-    String x = g.input("pixels", DataType.FLOAT, "N", 1L, 28L, 28L);
-    String flat = g.node("Reshape", List.of(x, g.longs("shape", 1, 784)));
-    String logits = g.dense(flat, new float[784 * 10], new float[10], 784, 10);
-    g.addNode("Identity", List.of(logits), List.of("logits"));
-    g.output("logits", DataType.FLOAT, "N", 10L);
-    Path model = dir.resolve("batch-one-only.onnx");
-    Files.write(model, g.model("test").toByteArray());
-    try (SmoothingEngine broken = SmoothingEngine.open(model, new EngineOptions("cpu", 1, OptionalInt.empty(), OptionalInt.empty()));
-        Harness h = new Harness("model-error", broken)) {
-      Instant t = Instant.parse("2026-01-01T00:00:00Z");
-      byte[] value = h.bytes(event("x", 5, 1, t));
-      h.pipe("x", value, t);
-      AuditFailure f = h.dlq.readValue();
-      assertEquals(FailureReason.MODEL_ERROR, f.getReason(), f.getMessage());
-      assertEquals("x", f.getImageId());
-      assertArrayEquals(value, bytesOf(f.getValue()));
-      assertTrue(h.out.isEmpty());
+  void lateRecordsAreCountedAndAnIdleWindowClosesOnTheWallClock() {
+    try (Harness h = new Harness("late", engine)) {
+      Instant w0 = Instant.parse("2026-01-01T00:00:00Z");
+      h.pipe("a", h.bytes(event("a", 1, 1, w0)), w0);
+      Instant later = w0.plusSeconds(25); // closes [0,10) by stream time
+      h.pipe("b", h.bytes(event("b", 2, 1, later)), later);
+      RobustnessSummary first = h.summaries.readValue();
+      assertEquals(1, first.getCount());
+      h.pipe("late", h.bytes(event("late", 3, 1, w0.plusSeconds(3))), w0.plusSeconds(3)); // its window is gone
+      assertTrue(h.summaries.isEmpty());
+      assertTrue(h.metrics.scrape().contains("smoothguard_summary_late_records_total 1.0"), h.metrics.scrape());
+
+      // no more traffic: the window of "b" closes once it has been idle for summary.idle.close
+      h.driver.advanceWallClockTime(StreamSettings.DEFAULTS.summaryIdleClose().plusSeconds(10));
+      RobustnessSummary idle = h.summaries.readValue();
+      assertEquals(later.minusSeconds(5), idle.getWindowStart());
+      assertEquals(1, idle.getCount());
+      assertEquals(1, idle.getLateCount(), "the late record is reported with the next summary");
+      assertEquals("IDLE", idle.getClosedBy());
+      assertEquals(3, h.out.readValuesToList().size(), "the late record was still certified");
     }
   }
+
+  @Test
+  void differentSettingsNeverShareASummary() {
+    SmoothingSettings other = new SmoothingSettings(0.5, 20, 200, 0.001, 200, Mode.CERTIFY, OptionalDouble.empty(), OptionalLong.of(7));
+    Instant w0 = Instant.parse("2026-01-01T00:00:00Z");
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    for (SmoothingSettings s : List.of(settings, other)) {
+      try (Harness h = new Harness("keys-" + s.sigma(), engine, s)) {
+        h.pipe("a", h.bytes(event("a", 1, 1, w0)), w0);
+        h.driver.advanceWallClockTime(StreamSettings.DEFAULTS.summaryIdleClose().plusSeconds(10));
+        TestRecord<String, RobustnessSummary> r = h.summaries.readRecord();
+        assertEquals(s.sigma(), r.value().getSigma());
+        keys.add(r.key());
+      }
+    }
+    assertEquals(2, keys.size(), keys.toString());
+  }
+
+  // engine failures: see FaultModelTest (a broken engine pauses; an error on one image is a MODEL_ERROR)
 
   @Test
   void aResultTheRegistryRefusesIsAProductionErrorOnTheDeadLetterTopic() {
@@ -309,7 +325,13 @@ class AuditTopologyTest {
       List<CertifiedPrediction> firstWindow = h.out.readValuesToList().subList(0, 6);
       TestRecord<String, RobustnessSummary> r = h.summaries.readRecord();
       RobustnessSummary s = r.value();
-      assertEquals("mnist-mlp", r.key());
+      assertEquals("mnist-mlp|" + engine.model().sha256() + "|CERTIFY|sigma=0.25|n=200|alpha=0.001", r.key());
+      assertEquals(0.25, s.getSigma());
+      assertEquals(200, s.getN());
+      assertEquals(0.001, s.getAlpha());
+      assertEquals("CERTIFY", s.getMode());
+      assertEquals(0, s.getLateCount());
+      assertEquals("STREAM_TIME", s.getClosedBy());
       assertEquals(w0, s.getWindowStart());
       assertEquals(w0.plusSeconds(10), s.getWindowEnd());
       assertEquals(6, s.getCount());
@@ -322,9 +344,11 @@ class AuditTopologyTest {
         assertEquals(CertifiedAccuracyTable.at(firstWindow, ra.getRadius()), ra.getAccuracy(), 1e-12);
       }
       double[] radii = firstWindow.stream().mapToDouble(CertifiedPrediction::getRadius).sorted().toArray();
-      assertEquals(radii[0], s.getRadiusP10()); // nearest rank: ceil(0.1*6)=1st
-      assertEquals(radii[2], s.getRadiusP50()); // ceil(0.5*6)=3rd
-      assertEquals(radii[5], s.getRadiusP90()); // ceil(0.9*6)=6th
+      double res = s.getRadiusResolution();
+      assertEquals(0.25 / 200, res); // half a bin of sigma/100
+      assertEquals(radii[0], s.getRadiusP10(), res + 1e-12); // nearest rank: ceil(0.1*6)=1st
+      assertEquals(radii[2], s.getRadiusP50(), res + 1e-12); // ceil(0.5*6)=3rd
+      assertEquals(radii[5], s.getRadiusP90(), res + 1e-12); // ceil(0.9*6)=6th
       assertTrue(h.summaries.isEmpty(), "the second window is still open");
       String scrape = h.metrics.scrape();
       assertTrue(scrape.contains("smoothguard_certified_accuracy{model=\"mnist-mlp\",radius=\"0.25\"}"), scrape);

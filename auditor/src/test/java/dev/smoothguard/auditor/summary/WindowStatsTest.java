@@ -4,12 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
 class WindowStatsTest {
+  private static final List<Double> RADII = List.of(0.0, 0.25, 0.5, 1.0);
+  private static final double SIGMA = 0.5;
+
   private static WindowStats sample() {
-    WindowStats s = WindowStats.empty();
+    WindowStats s = WindowStats.empty(RADII, SIGMA);
     // radius, abstain, labelled, correct, samples
     s = s.plus("m", "1", "abc", false, 0.8, true, true, 1100);   // correct, big radius
     s = s.plus("m", "1", "abc", false, 0.3, true, true, 1100);   // correct, small radius
@@ -36,13 +42,34 @@ class WindowStatsTest {
   }
 
   @Test
-  void quantilesAreNearestRankWithAbstainAsZero() {
+  void quantilesAreNearestRankWithinHalfABinAndZeroIsExact() {
     WindowStats s = sample(); // sorted radii: 0, 0.3, 0.6, 0.8, 1.2
+    assertEquals(SIGMA / 200, s.resolution());
     assertEquals(0.0, s.radiusQuantile(0.1));
-    assertEquals(0.6, s.radiusQuantile(0.5));
-    assertEquals(1.2, s.radiusQuantile(0.9));
-    assertEquals(0.0, WindowStats.empty().radiusQuantile(0.5));
-    assertTrue(Double.isNaN(WindowStats.empty().accuracyAt(0)));
+    assertEquals(0.6, s.radiusQuantile(0.5), s.resolution() + 1e-12);
+    assertEquals(1.2, s.radiusQuantile(0.9), s.resolution() + 1e-12);
+    assertEquals(0.0, WindowStats.empty(RADII, SIGMA).radiusQuantile(0.5));
+    assertTrue(Double.isNaN(WindowStats.empty(RADII, SIGMA).accuracyAt(0)));
+  }
+
+  @Test
+  void manyImagesKeepTheStateSmallAndTheQuantilesWithinTheResolution() {
+    Random r = new Random(42);
+    WindowStats s = WindowStats.empty(RADII, SIGMA);
+    double[] exact = new double[20_000];
+    for (int i = 0; i < exact.length; i++) {
+      boolean abstain = r.nextDouble() < 0.1;
+      double radius = abstain ? 0 : r.nextDouble() * 3.2 * SIGMA;
+      exact[i] = radius;
+      s = s.merge(WindowStats.empty(RADII, SIGMA).plus("m", "1", "abc", abstain, radius, true, r.nextBoolean(), 100));
+    }
+    Arrays.sort(exact);
+    for (double p : new double[] {0.1, 0.5, 0.9}) {
+      double nearestRank = exact[(int) Math.ceil(p * exact.length) - 1];
+      assertEquals(nearestRank, s.radiusQuantile(p), s.resolution() + 1e-12, "p" + p);
+    }
+    byte[] bytes = new WindowStatsSerde().serializer().serialize("t", s);
+    assertTrue(bytes.length < 8_000, "bounded state: " + bytes.length + " bytes for 20 000 images");
   }
 
   @Test
@@ -51,7 +78,7 @@ class WindowStatsTest {
     WindowStats s = sample();
     byte[] bytes = serde.serializer().serialize("t", s);
     assertEquals(s, serde.deserializer().deserialize("t", bytes));
-    byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 3);
+    byte[] cut = Arrays.copyOf(bytes, bytes.length - 3);
     assertThrows(SerializationException.class, () -> serde.deserializer().deserialize("t", cut));
     assertThrows(SerializationException.class, () -> serde.deserializer().deserialize("t", new byte[] {9}));
   }
