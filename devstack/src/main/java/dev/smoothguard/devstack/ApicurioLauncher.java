@@ -3,6 +3,7 @@ package dev.smoothguard.devstack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -26,6 +27,24 @@ public final class ApicurioLauncher {
 
   private ApicurioLauncher() {}
 
+  /**
+   * Shutdown hooks run side by side: Quarkus' own may still write caches into the scratch folder
+   * while this one deletes it, so delete until it stays gone (bounded to about 2 s).
+   */
+  private static void removeScratch(Path dir) {
+    for (int attempt = 0; attempt < 20 && Files.exists(dir); attempt++) {
+      if (FileTrees.deleteRecursively(dir).isEmpty() && !Files.exists(dir)) {
+        return;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
   /** {@code args[0]}: the runner's main class; the rest go to it. */
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
@@ -34,7 +53,7 @@ public final class ApicurioLauncher {
     }
     String scratch = System.getProperty(SCRATCH_PROPERTY);
     if (scratch != null && Path.of(scratch).getFileName().toString().startsWith(SCRATCH_PREFIX)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> FileTrees.deleteRecursively(Path.of(scratch)), "scratch-cleanup"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> removeScratch(Path.of(scratch)), "scratch-cleanup"));
     }
     Thread watchdog = new Thread(ApicurioLauncher::exitWhenParentGoes, "parent-watchdog");
     watchdog.setDaemon(true);
