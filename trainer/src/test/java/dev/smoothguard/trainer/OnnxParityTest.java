@@ -13,7 +13,11 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.smoothguard.smoothing.engine.EngineOptions;
 import dev.smoothguard.smoothing.engine.SmoothingEngine;
+import dev.smoothguard.trainer.export.DjlVit;
+import dev.smoothguard.trainer.export.Preprocessing;
 import dev.smoothguard.trainer.export.VitOnnx;
+import dev.smoothguard.trainer.export.VitWeights;
+import dev.smoothguard.trainer.export.VitWeights.Pooling;
 import dev.smoothguard.trainer.model.VitClassifier;
 import dev.smoothguard.trainer.model.VitConfig;
 import java.io.BufferedOutputStream;
@@ -21,12 +25,17 @@ import java.io.OutputStream;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The exported ONNX graph computes the same logits as the DJL model (max abs diff < 1e-4). */
+/**
+ * The exported ONNX graph computes the same logits as the DJL model (max abs diff < 1e-4, same
+ * top class) on clean pixels and on the noisy ones the smoothing graph feeds it (x + σε, far
+ * outside [0,1]).
+ */
 class OnnxParityTest {
   private static final double TOLERANCE = 1e-4;
   @TempDir Path dir;
@@ -41,26 +50,43 @@ class OnnxParityTest {
     Path onnx = dir.resolve("tiny.onnx");
     assertEquals(0, Cli.run("export", "--checkpoint", ft.toString(), "--out", onnx.toString()).exitCode());
 
-    int batch = 5;
-    float[] x = random(batch * 28 * 28, 5);
+    // what the smoothing graph feeds the model: clean pixels and x + sigma*eps far outside [0,1]
+    int clean = 5;
+    float[] x = withNoisyCopies(random(clean * 28 * 28, 5), 0.25, 0.5, 1.0);
+    int batch = x.length / (28 * 28);
     float[] expected;
+    float[] meanPooled;
+    Path pooledOnnx = dir.resolve("tiny-mean.onnx");
     try (NDManager m = NDManager.newBaseManager()) {
       var meta = dev.smoothguard.trainer.train.RunMeta.read(ft);
       VitClassifier model = dev.smoothguard.trainer.train.Finetuning.load(ft, meta, m);
       expected = djlLogits(model, m, x, batch);
+      meanPooled = djlMeanPooledLogits(model, m, x, batch);
+      VitConfig c = model.config();
+      // the same trained weights, pooled as MAE/DMAE fine-tuning does: VitOnnx's other path
+      VitWeights pooled = DjlVit.weights(model, model.encoder().norm(), Pooling.MEAN_OF_PATCHES, null);
+      Files.write(pooledOnnx, VitOnnx.export(pooled,
+          Preprocessing.normaliseOnly(c.imageSize(), c.mean(), c.std())).toByteArray());
     }
     try (SmoothingEngine engine = SmoothingEngine.open(onnx, EngineOptions.defaults())) {
       assertEquals(10, engine.model().numClasses());
       float[] actual = engine.logits(x, batch);
       assertClose(expected, actual);
+      assertSameClasses(expected, actual, 10);
+    }
+    try (SmoothingEngine engine = SmoothingEngine.open(pooledOnnx, EngineOptions.defaults())) {
+      float[] actual = engine.logits(x, batch);
+      assertClose(meanPooled, actual);
+      assertSameClasses(meanPooled, actual, 10);
     }
   }
 
   @Test
   void randomlyInitialisedVitB16MatchesOnnxRuntime() throws Exception {
     VitConfig cfg = VitConfig.VIT_B16;
-    int batch = 1;
-    float[] x = random(batch * 3 * 224 * 224, 9);
+    // one clean image and one noisy copy (sigma 0.5, far outside [0,1])
+    float[] x = withNoisyCopies(random(3 * 224 * 224, 9), 0.5);
+    int batch = 2;
     Path onnx = dir.resolve("vit-b16.onnx");
     float[] expected;
     try (NDManager m = NDManager.newBaseManager()) {
@@ -77,7 +103,10 @@ class OnnxParityTest {
         OrtSession.Result r = s.run(Map.of(VitOnnx.INPUT, in))) {
       float[][] out = (float[][]) r.get(0).getValue();
       assertEquals(1000, out[0].length);
-      assertClose(expected, out[0]);
+      float[] actual = new float[batch * 1000];
+      for (int i = 0; i < batch; i++) System.arraycopy(out[i], 0, actual, i * 1000, 1000);
+      assertClose(expected, actual);
+      assertSameClasses(expected, actual, 1000);
     }
   }
 
@@ -87,6 +116,58 @@ class OnnxParityTest {
       var in = sm.create(x, new Shape(batch, c.channels(), c.imageSize(), c.imageSize()));
       return model.forward(new ParameterStore(sm, false), new NDList(in), false).singletonOrThrow().toFloatArray();
     }
+  }
+
+  /** Head on the mean of the (normed) patch tokens, class token excluded, in DJL. */
+  private static float[] djlMeanPooledLogits(VitClassifier model, NDManager m, float[] x, int batch) {
+    VitConfig c = model.config();
+    try (NDManager sm = m.newSubManager()) {
+      var in = sm.create(x, new Shape(batch, c.channels(), c.imageSize(), c.imageSize()));
+      ParameterStore ps = new ParameterStore(sm, false);
+      var tokens = model.encoder().forward(ps, new NDList(in), false).singletonOrThrow();
+      var pooled = tokens.get(":, 1:, :").mean(new int[] {1});
+      return model.head().forward(ps, new NDList(pooled), false).singletonOrThrow().toFloatArray();
+    }
+  }
+
+  /** The images followed by one copy of all of them per sigma, each pixel plus N(0, sigma²). */
+  private static float[] withNoisyCopies(float[] images, double... sigmas) {
+    float[] out = Arrays.copyOf(images, images.length * (1 + sigmas.length));
+    Random rng = new Random(17);
+    boolean outside = false;
+    for (int s = 0; s < sigmas.length; s++) {
+      for (int i = 0; i < images.length; i++) {
+        float v = (float) (images[i] + sigmas[s] * rng.nextGaussian());
+        outside |= v < 0 || v > 1;
+        out[(s + 1) * images.length + i] = v;
+      }
+    }
+    assertTrue(sigmas.length == 0 || outside, "noisy inputs leave [0,1]");
+    return out;
+  }
+
+  /**
+   * Same top class on every row, what a vote of the smoothed classifier counts; a row whose top
+   * two logits are within the tolerance is a tie at float precision and is not held to it.
+   */
+  private static void assertSameClasses(float[] expected, float[] actual, int classes) {
+    int rows = expected.length / classes;
+    int checked = 0;
+    for (int row = 0; row < rows; row++) {
+      int top = argmax(expected, row, classes);
+      float runnerUp = Float.NEGATIVE_INFINITY;
+      for (int k = 0; k < classes; k++) if (k != top) runnerUp = Math.max(runnerUp, expected[row * classes + k]);
+      if (expected[row * classes + top] - runnerUp <= TOLERANCE) continue;
+      assertEquals(top, argmax(actual, row, classes), "top class of row " + row);
+      checked++;
+    }
+    assertTrue(checked >= rows - 1, "only " + checked + " of " + rows + " rows had a clear top class");
+  }
+
+  private static int argmax(float[] logits, int row, int classes) {
+    int best = 0;
+    for (int k = 1; k < classes; k++) if (logits[row * classes + k] > logits[row * classes + best]) best = k;
+    return best;
   }
 
   private static float[] random(int n, long seed) {
@@ -101,6 +182,7 @@ class OnnxParityTest {
     double max = 0;
     for (int i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(expected[i] - actual[i]));
     assertTrue(max < TOLERANCE, "max abs logit difference " + max);
+    System.out.printf("parity: max |dlogit| = %.2e over %d logits%n", max, expected.length);
     double scale = 0;
     for (float v : expected) scale = Math.max(scale, Math.abs(v));
     assertTrue(scale > 1e-3, "logits are not trivially zero: " + scale);

@@ -51,9 +51,11 @@ class PytorchImportTest {
 
   @Test
   void classTokenModelFromAPlainStateDictMatchesPytorch() throws Exception {
-    Path onnx = importModel("vit_token.pth", "--heads", "4");
+    Path names = Files.writeString(dir.resolve("names.txt"), "tench, Tinca tinca\nb\nc\n\nd\ne\n");
+    Path onnx = importModel("vit_token.pth", "--heads", "4", "--class-names-file", names.toString());
     assertParity(onnx, 16, "vit_token.logits.f32");
     ModelCard card = ModelCard.read(ModelCard.cardPathFor(onnx));
+    assertEquals(List.of("tench, Tinca tinca", "b", "c", "d", "e"), card.classNames());
     assertEquals(sha256(fixture("vit_token.pth")), card.source().sha256());
     assertEquals("torch.save zip", card.source().format());
     assertEquals(List.of(3, 16, 16), card.inputShape());

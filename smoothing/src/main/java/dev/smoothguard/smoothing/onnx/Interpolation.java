@@ -3,6 +3,7 @@ package dev.smoothguard.smoothing.onnx;
 import static dev.smoothguard.smoothing.onnx.Protos.attr;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
+import dev.smoothguard.smoothing.errors.UserError;
 import java.util.List;
 import java.util.Locale;
 
@@ -24,7 +25,7 @@ public enum Interpolation {
   /** Parses "bilinear" or "bicubic" (any case). */
   public static Interpolation parse(String name) {
     for (Interpolation i : values()) if (i.name().equalsIgnoreCase(name)) return i;
-    throw new IllegalArgumentException("unknown resize mode '" + name + "'; use bilinear or bicubic");
+    throw new UserError("unknown resize mode '" + name + "'; use bilinear or bicubic");
   }
 
   /** The lower-case name users type. */

@@ -7,6 +7,8 @@ import dev.smoothguard.trainer.export.CertificationTable;
 import dev.smoothguard.trainer.export.Exporter;
 import dev.smoothguard.trainer.export.VitWeights.Pooling;
 import dev.smoothguard.trainer.pytorch.PytorchImport;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +71,9 @@ final class ExportCommand implements Callable<Integer> {
   float layerNormEps;
   @Option(names = "--class-names", paramLabel = "NAMES", split = ",", description = "class names in label order, comma-separated")
   List<String> classNames;
+  @Option(names = "--class-names-file", paramLabel = "FILE",
+      description = "class names in label order, one per line (for names with commas, e.g. ImageNet's)")
+  Path classNamesFile;
   @Option(names = "--sigma", defaultValue = "0", description = "noise level the model was fine-tuned for, for the card (default: ${DEFAULT-VALUE} = unknown)")
   double sigma;
 
@@ -78,12 +83,12 @@ final class ExportCommand implements Callable<Integer> {
       throw new UserError("--out must end in .onnx, got " + out);
     }
     if ((checkpoint == null) == (fromPytorch == null)) {
-      throw new IllegalArgumentException("give exactly one of --checkpoint DIR (the trainer's own) or --from-pytorch FILE");
+      throw new UserError("give exactly one of --checkpoint DIR (the trainer's own) or --from-pytorch FILE");
     }
     String model = name != null ? name : out.getFileName().toString().replaceFirst("\\.onnx$", "");
     if (checkpoint != null) {
       List<String> importOnly = importOnlyOptionsGiven();
-      if (!importOnly.isEmpty()) throw new IllegalArgumentException(importOnly + " only apply with --from-pytorch");
+      if (!importOnly.isEmpty()) throw new UserError(importOnly + " only apply with --from-pytorch");
       ModelCard card = Exporter.export(checkpoint, out, model, version, dataset,
           certification == null ? null : new Exporter.CertificationSource(certification, certImages, n0, n, alpha));
       report(card);
@@ -93,15 +98,15 @@ final class ExportCommand implements Callable<Integer> {
   }
 
   private int importPytorch(String model) throws Exception {
-    if (heads == null) throw new IllegalArgumentException("--from-pytorch needs --heads (e.g. 12 for ViT-B, 16 for ViT-L)");
+    if (heads == null) throw new UserError("--from-pytorch needs --heads (e.g. 12 for ViT-B, 16 for ViT-L)");
     Checks.positive("--heads", heads);
     if (inputSize != null) Checks.positive("--input-size", inputSize);
     if (resizeTo != null) Checks.positive("--resize-to", resizeTo);
-    if (!(layerNormEps > 0)) throw new IllegalArgumentException("--layer-norm-eps must be positive, got " + layerNormEps);
-    if (sigma < 0) throw new IllegalArgumentException("--sigma must be >= 0, got " + sigma);
+    if (!(layerNormEps > 0)) throw new UserError("--layer-norm-eps must be positive, got " + layerNormEps);
+    if (sigma < 0) throw new UserError("--sigma must be >= 0, got " + sigma);
     boolean none = "none".equalsIgnoreCase(mean) || "none".equalsIgnoreCase(std);
     if (none && !("none".equalsIgnoreCase(mean) && (std == null || "none".equalsIgnoreCase(std)))) {
-      throw new IllegalArgumentException("--mean none means no normalisation: leave out --std or make it none too");
+      throw new UserError("--mean none means no normalisation: leave out --std or make it none too");
     }
     PytorchImport.Request request = new PytorchImport.Request(fromPytorch, stateKey, heads, inputSize, resizeTo,
         Interpolation.parse(resizeMode), none ? null : floats("--mean", mean), none ? null : floats("--std", std),
@@ -112,8 +117,8 @@ final class ExportCommand implements Callable<Integer> {
       cert = new ModelCard.Certification(certImages + " (" + table.images() + " images)", n0, n, alpha,
           table.accuracyAtRadius());
     }
-    PytorchImport.CardFields fields = new PytorchImport.CardFields(model, version, dataset,
-        classNames == null ? null : List.copyOf(classNames), sigma, TrainerCli.invocation(spec), cert);
+    PytorchImport.CardFields fields = new PytorchImport.CardFields(model, version, dataset, classNames(), sigma,
+        TrainerCli.invocation(spec), cert);
     ModelCard card = PytorchImport.export(request, fields, out);
     ModelCard.Source src = card.source();
     System.out.printf("imported %s (%s, sha256 %s)%n", src.file(), src.format(), src.sha256());
@@ -133,10 +138,20 @@ final class ExportCommand implements Callable<Integer> {
   private List<String> importOnlyOptionsGiven() {
     List<String> given = new ArrayList<>();
     for (String option : List.of("--heads", "--state-key", "--input-size", "--resize-to", "--resize-mode", "--mean",
-        "--std", "--pool", "--layer-norm-eps", "--class-names", "--sigma")) {
+        "--std", "--pool", "--layer-norm-eps", "--class-names", "--class-names-file", "--sigma")) {
       if (spec.commandLine().getParseResult().hasMatchedOption(option)) given.add(option);
     }
     return given;
+  }
+
+  private List<String> classNames() throws IOException {
+    if (classNames != null && classNamesFile != null) {
+      throw new UserError("give --class-names or --class-names-file, not both");
+    }
+    if (classNamesFile != null) {
+      return Files.readAllLines(classNamesFile).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+    return classNames == null ? null : List.copyOf(classNames);
   }
 
   private static Pooling pooling(String pool) {
@@ -144,7 +159,7 @@ final class ExportCommand implements Callable<Integer> {
     return switch (pool.toLowerCase(java.util.Locale.ROOT)) {
       case "token", "cls" -> Pooling.CLASS_TOKEN;
       case "mean", "avg" -> Pooling.MEAN_OF_PATCHES;
-      default -> throw new IllegalArgumentException("--pool must be token or mean, got '" + pool + "'");
+      default -> throw new UserError("--pool must be token or mean, got '" + pool + "'");
     };
   }
 
@@ -156,7 +171,7 @@ final class ExportCommand implements Callable<Integer> {
       try {
         v[i] = Float.parseFloat(parts[i].trim());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(flag + " takes comma-separated numbers, got '" + csv + "'");
+        throw new UserError(flag + " takes comma-separated numbers, got '" + csv + "'");
       }
     }
     return v;

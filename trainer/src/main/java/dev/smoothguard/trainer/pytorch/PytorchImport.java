@@ -1,6 +1,7 @@
 package dev.smoothguard.trainer.pytorch;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
+import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.smoothing.model.ModelCard;
 import dev.smoothguard.smoothing.onnx.Interpolation;
 import dev.smoothguard.trainer.export.Preprocessing;
@@ -83,7 +84,7 @@ public final class PytorchImport {
     if (!r.normalise()) return new Preprocessing(inputSize, r.resizeMode(), null, null);
     float[] mean = r.mean();
     float[] std = r.std();
-    if ((mean == null) != (std == null)) throw new IllegalArgumentException("give both --mean and --std, or neither");
+    if ((mean == null) != (std == null)) throw new UserError("give both --mean and --std, or neither");
     if (mean == null) {
       if (w.channels() != 3) {
         throw new CheckpointException(source + ": the model takes " + w.channels()
@@ -93,9 +94,10 @@ public final class PytorchImport {
       std = IMAGENET_STD;
     }
     if (mean.length != w.channels() || std.length != w.channels()) {
-      throw new IllegalArgumentException("--mean/--std need " + w.channels() + " values each (the model's channels), got "
+      throw new UserError("--mean/--std need " + w.channels() + " values each (the model's channels), got "
           + mean.length + " and " + std.length);
     }
+    for (float v : std) if (!(v > 0)) throw new UserError("--std values must be positive, got " + v);
     return new Preprocessing(inputSize, r.resizeMode(), mean, std);
   }
 
@@ -111,7 +113,7 @@ public final class PytorchImport {
           + " MB of weights do not fit a single ONNX file (protobuf's 2 GB limit)");
     }
     if (fields.classNames() != null && fields.classNames().size() != w.numClasses()) {
-      throw new IllegalArgumentException("--class-names has " + fields.classNames().size() + " names, the model "
+      throw new UserError("--class-names has " + fields.classNames().size() + " names, the model "
           + w.numClasses() + " classes");
     }
     ModelProto proto = VitOnnx.export(w, c.preprocessing());

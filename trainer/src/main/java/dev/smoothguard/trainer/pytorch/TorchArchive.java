@@ -22,6 +22,8 @@ final class TorchArchive implements AutoCloseable {
   private final ZipFile zip;
   private final String prefix;
   private final ByteOrder order;
+  private String cachedEntry;
+  private ByteBuffer cached;
 
   private TorchArchive(Path file, ZipFile zip, String prefix, ByteOrder order) {
     this.file = file;
@@ -99,11 +101,7 @@ final class TorchArchive implements AutoCloseable {
 
       @Override
       public ByteBuffer bytes() {
-        try {
-          return ByteBuffer.wrap(read(zip, entry, (int) needed)).order(order);
-        } catch (IOException e) {
-          throw new CheckpointException(file + ": cannot read " + name + ": " + e.getMessage(), e);
-        }
+        return storageBytes(entry, (int) needed, name).duplicate().order(order);
       }
 
       @Override
@@ -111,6 +109,22 @@ final class TorchArchive implements AutoCloseable {
         return name;
       }
     };
+  }
+
+  /**
+   * The bytes of one storage entry. The last one read is kept: tensors that are views of one
+   * storage (e.g. a flattened parameter buffer) then cost one read, not one each.
+   */
+  private synchronized ByteBuffer storageBytes(ZipEntry entry, int length, String name) {
+    if (!entry.getName().equals(cachedEntry) || cached.capacity() < length) {
+      try {
+        cached = ByteBuffer.wrap(read(zip, entry, length));
+      } catch (IOException e) {
+        throw new CheckpointException(file + ": cannot read " + name + ": " + e.getMessage(), e);
+      }
+      cachedEntry = entry.getName();
+    }
+    return cached;
   }
 
   private static byte[] read(ZipFile zip, ZipEntry entry, int max) throws IOException {

@@ -1,6 +1,7 @@
 package dev.smoothguard.trainer.pytorch;
 
 import java.math.BigInteger;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -36,9 +37,10 @@ final class WeightsOnlyUnpickler {
 
   /**
    * An instance of an allowed plain-attribute class, kept as its class name and attributes; it
-   * is never constructed, so nothing of it runs.
+   * is never constructed, so nothing of it runs. BUILD fills the attributes in place, so memo
+   * references to it see them.
    */
-  record Inert(String type, Object state) {}
+  record Inert(String type, Map<Object, Object> attributes) {}
 
   /** A storage type global such as {@code torch.FloatStorage}: data, not callable. */
   record StorageType(String name, DType dtype) {}
@@ -213,7 +215,7 @@ final class WeightsOnlyUnpickler {
           default -> throw bad(String.format("unsupported pickle opcode 0x%02x at byte %d", op, at));
         }
       }
-    } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException e) {
+    } catch (BufferUnderflowException | IndexOutOfBoundsException | NumberFormatException e) {
       throw bad("truncated or corrupt pickle at byte " + in.position());
     }
   }
@@ -263,7 +265,12 @@ final class WeightsOnlyUnpickler {
 
   private Object build(Object target, Object state) {
     if (target instanceof Map<?, ?> m) return m; // OrderedDict's _metadata: version info only
-    if (target instanceof Inert inert) return new Inert(inert.type(), state);
+    if (target instanceof Inert inert) {
+      // Python's BUILD: a dict state updates __dict__; (dict, slots) states are not of this class
+      if (!(state instanceof Map<?, ?> attributes)) throw bad("BUILD of " + inert.type() + " with " + describe(state));
+      attributes.forEach((k, v) -> inert.attributes().put(k, v));
+      return inert;
+    }
     throw bad("BUILD on " + describe(target));
   }
 

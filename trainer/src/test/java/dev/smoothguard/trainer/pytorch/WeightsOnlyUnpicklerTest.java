@@ -9,8 +9,11 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
 /** The pickle reader on hand-assembled pickles (opcodes as CPython's pickletools lists them). */
@@ -42,6 +45,25 @@ class WeightsOnlyUnpicklerTest {
   }
 
   @Test
+  void aTrainingCheckpointReadsAsDataArgsNamespaceIncluded() throws Exception {
+    Path file = Path.of(getClass().getResource("/pytorch/vit_mean_nested.pth").toURI());
+    try (PytorchCheckpoint ckpt = PytorchCheckpoint.open(file)) {
+      Map<?, ?> root = (Map<?, ?>) ckpt.root();
+      assertEquals(List.of("model", "optimizer", "epoch", "scaler", "args"), List.copyOf(root.keySet()));
+      assertEquals(3L, root.get("epoch"));
+      WeightsOnlyUnpickler.Inert args = (WeightsOnlyUnpickler.Inert) root.get("args");
+      assertEquals("argparse.Namespace", args.type());
+      assertEquals(0.25, args.attributes().get("sigma"));
+      assertEquals(Boolean.TRUE, args.attributes().get("global_pool"));
+      Map<String, Tensor> sd = ckpt.stateDict("model");
+      assertEquals(DType.F16, sd.get("head.weight").dtype());
+      assertEquals(DType.BF16, sd.get("fc_norm.weight").dtype());
+      assertEquals(DType.F64, sd.get("blocks.1.mlp.fc2.bias").dtype());
+      assertEquals(List.of(1L, 17L, 16L), java.util.Arrays.stream(sd.get("pos_embed").shape()).boxed().toList());
+    }
+  }
+
+  @Test
   void anAllowedStorageTypeIsDataAndCannotBeCalled() {
     Pickle p = new Pickle().op(0x80).op(2).op('c').line("torch").line("FloatStorage").op(')').op('R').op('.');
     CheckpointException e = assertThrows(CheckpointException.class, () -> read(p));
@@ -63,6 +85,52 @@ class WeightsOnlyUnpicklerTest {
     CheckpointException unknown = assertThrows(CheckpointException.class,
         () -> read(new Pickle().op(0x80).op(2).op('i').op('.')));
     assertTrue(unknown.getMessage().contains("unsupported pickle opcode 0x69"), unknown.getMessage());
+  }
+
+  /**
+   * A damaged or hostile pickle is a user error (one line, exit 2), never a bug: 1500 copies of a
+   * real checkpoint's data.pkl with 1-4 random bytes changed either read or fail with a
+   * CheckpointException.
+   */
+  @Test
+  void corruptedPicklesFailAsUserErrorsOnly() throws Exception {
+    byte[] pickle;
+    try (ZipFile zip = new ZipFile(Path.of(getClass().getResource("/pytorch/vit_mean_nested.pth").toURI()).toFile())) {
+      pickle = zip.getInputStream(zip.getEntry("archive/data.pkl")).readAllBytes();
+    }
+    StorageView.Storage storage = new StorageView.Storage() {
+      @Override
+      public DType dtype() {
+        return DType.F32;
+      }
+
+      @Override
+      public long numel() {
+        return 4;
+      }
+
+      @Override
+      public ByteBuffer bytes() {
+        return ByteBuffer.allocate(16);
+      }
+
+      @Override
+      public String describe() {
+        return "stub";
+      }
+    };
+    SplittableRandom rng = new SplittableRandom(5);
+    int failed = 0;
+    for (int trial = 0; trial < 1500; trial++) {
+      byte[] damaged = pickle.clone();
+      for (int k = rng.nextInt(1, 5); k > 0; k--) damaged[rng.nextInt(damaged.length)] = (byte) rng.nextInt(256);
+      try {
+        new WeightsOnlyUnpickler(damaged, "fuzz.pkl", (dtype, key, numel) -> storage).load();
+      } catch (CheckpointException expected) {
+        failed++;
+      }
+    }
+    assertTrue(failed > 100, "most damaged pickles fail: " + failed);
   }
 
   @Test

@@ -31,7 +31,7 @@ public final class ModelOptions {
   @Option(names = "--resize", defaultValue = "bilinear", paramLabel = "bilinear|bicubic",
       description = "how noisy images are resized when their size differs from the model's, as PyTorch's "
           + "interpolate(align_corners=False); bicubic is DMAE's (default: ${DEFAULT-VALUE})")
-  public String resize;
+  public String resize = "bilinear";
 
   /** Opens the engine on this model and device. */
   public SmoothingEngine open() {
