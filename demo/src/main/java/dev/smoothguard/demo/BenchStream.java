@@ -40,10 +40,24 @@ import java.util.Set;
 public final class BenchStream {
   private BenchStream() {}
 
-  public record Options(String model, String data, int count, int n, int n0, double sigma, int warmup, int ortThreads, String guarantee) {}
+  public record Options(
+      String model,
+      String data,
+      int count,
+      int n,
+      int n0,
+      double sigma,
+      int warmup,
+      int ortThreads,
+      String guarantee) {}
 
-  public record Result(double engineImagesPerSecond, double streamImagesPerSecond, long peakHeapBytes,
-      long peakRssBytes, double engineCpuPerImage, double streamCpuPerImage) {
+  public record Result(
+      double engineImagesPerSecond,
+      double streamImagesPerSecond,
+      long peakHeapBytes,
+      long peakRssBytes,
+      double engineCpuPerImage,
+      double streamCpuPerImage) {
     public double ratio() {
       return streamImagesPerSecond / engineImagesPerSecond;
     }
@@ -71,29 +85,52 @@ public final class BenchStream {
       AuditorConfig config = AuditorConfig.from(props, Map.of());
       try (SmoothingEngine engine = AuditService.openEngine(config)) {
         SmoothingSettings settings = AuditService.settings(config, engine.model());
-        out.printf(Locale.ROOT, "model %s on %s (%d intra-op threads); n0=%d n=%d sigma=%.2f; %d images (+%d warm-up); %s%n",
-            engine.model().name(), engine.device(), config.effectiveOrtThreads(Runtime.getRuntime().availableProcessors()),
-            o.n0(), o.n(), o.sigma(), count, o.warmup(), o.guarantee());
+        out.printf(
+            Locale.ROOT,
+            "model %s on %s (%d intra-op threads); n0=%d n=%d sigma=%.2f; %d images (+%d warm-up); %s%n",
+            engine.model().name(),
+            engine.device(),
+            config.effectiveOrtThreads(Runtime.getRuntime().availableProcessors()),
+            o.n0(),
+            o.n(),
+            o.sigma(),
+            count,
+            o.warmup(),
+            o.guarantee());
 
         // 1) the engine alone (measured before and after the stream: A-B-A against drift in
         // machine load; the ratio uses their mean)
         for (int i = 0; i < o.warmup(); i++) engine.run(images.get(i).image(), settings);
         long c0 = cpuNanos();
-        double engineBefore = engineAlone(engine, settings, images.subList(o.warmup(), images.size()));
+        double engineBefore =
+            engineAlone(engine, settings, images.subList(o.warmup(), images.size()));
         double engineCpu = (cpuNanos() - c0) / 1e9 / count;
         out.printf(Locale.ROOT, "engine alone:       %.2f images/s%n", engineBefore);
 
         // 2) end to end through Kafka, same engine
         RegistryClient registry = new RegistryClient(RegistryConfig.of(stack.registryUrl()));
         try (AuditService service = AuditService.start(config, engine, false);
-            Replayer producer = new Replayer(stack.bootstrapServers(), registry, config.topics().images(), Map.of());
-            ResultsReader reader = new ResultsReader(stack.bootstrapServers(), registry,
-                config.topics().predictions(), config.topics().dlq())) {
-          if (!service.awaitRunning(Duration.ofMinutes(2))) throw new IllegalStateException("auditor did not start");
+            Replayer producer =
+                new Replayer(
+                    stack.bootstrapServers(), registry, config.topics().images(), Map.of());
+            ResultsReader reader =
+                new ResultsReader(
+                    stack.bootstrapServers(),
+                    registry,
+                    config.topics().predictions(),
+                    config.topics().dlq())) {
+          if (!service.awaitRunning(Duration.ofMinutes(2)))
+            throw new IllegalStateException("auditor did not start");
           List<ImageEvent> events = new ArrayList<>();
           for (int i = 0; i < images.size(); i++) {
-            events.add(ImageEvents.of("bench-" + i, images.get(i).image(), images.get(i).label(),
-                ImageEncoding.PNG, o.data(), Instant.now()));
+            events.add(
+                ImageEvents.of(
+                    "bench-" + i,
+                    images.get(i).image(),
+                    images.get(i).label(),
+                    ImageEncoding.PNG,
+                    o.data(),
+                    Instant.now()));
           }
           sendAndAwait(producer, reader, events.subList(0, o.warmup()));
           Map<Long, Long> threadsBefore = threadCpu();
@@ -104,28 +141,50 @@ public final class BenchStream {
           double streamCpu = (cpuNanos() - sc0) / 1e9 / count;
           printCpuByThread(out, threadsBefore, count);
           out.printf(Locale.ROOT, "end to end (Kafka): %.2f images/s%n", streamIps);
-          double engineAfter = engineAlone(engine, settings, images.subList(o.warmup(), images.size()));
-          out.printf(Locale.ROOT, "engine alone again: %.2f images/s (auditor idle)%n", engineAfter);
-          Result r = new Result((engineBefore + engineAfter) / 2, streamIps, peakHeap(), peakRss(), engineCpu, streamCpu);
-          out.printf(Locale.ROOT, "ratio end-to-end / engine (mean of both): %.3f (goal >= 0.8)%n", r.ratio());
+          double engineAfter =
+              engineAlone(engine, settings, images.subList(o.warmup(), images.size()));
+          out.printf(
+              Locale.ROOT, "engine alone again: %.2f images/s (auditor idle)%n", engineAfter);
+          Result r =
+              new Result(
+                  (engineBefore + engineAfter) / 2,
+                  streamIps,
+                  peakHeap(),
+                  peakRss(),
+                  engineCpu,
+                  streamCpu);
+          out.printf(
+              Locale.ROOT,
+              "ratio end-to-end / engine (mean of both): %.3f (goal >= 0.8)%n",
+              r.ratio());
           // CPU seconds per image of this process (broker included): less sensitive to other load
-          out.printf(Locale.ROOT, "CPU per image: engine %.3f s, end to end %.3f s (everything: broker, "
-              + "producer, consumer, streams) -> CPU ratio %.3f%n", engineCpu, streamCpu, engineCpu / streamCpu);
-          out.printf(Locale.ROOT, "peak memory: heap %.0f MiB, process RSS %.0f MiB (broker, streams, engine in one JVM)%n",
-              r.peakHeapBytes() / 1048576.0, r.peakRssBytes() / 1048576.0);
+          out.printf(
+              Locale.ROOT,
+              "CPU per image: engine %.3f s, end to end %.3f s (everything: broker, "
+                  + "producer, consumer, streams) -> CPU ratio %.3f%n",
+              engineCpu,
+              streamCpu,
+              engineCpu / streamCpu);
+          out.printf(
+              Locale.ROOT,
+              "peak memory: heap %.0f MiB, process RSS %.0f MiB (broker, streams, engine in one JVM)%n",
+              r.peakHeapBytes() / 1048576.0,
+              r.peakRssBytes() / 1048576.0);
           return r;
         }
       }
     }
   }
 
-  private static double engineAlone(SmoothingEngine engine, SmoothingSettings settings, List<LabeledImage> images) {
+  private static double engineAlone(
+      SmoothingEngine engine, SmoothingSettings settings, List<LabeledImage> images) {
     long t0 = System.nanoTime();
     for (LabeledImage li : images) engine.run(li.image(), settings);
     return images.size() / ((System.nanoTime() - t0) / 1e9);
   }
 
-  private static void sendAndAwait(Replayer producer, ResultsReader reader, List<ImageEvent> events) {
+  private static void sendAndAwait(
+      Replayer producer, ResultsReader reader, List<ImageEvent> events) {
     Set<String> waiting = new HashSet<>();
     for (ImageEvent e : events) {
       waiting.add(e.getId());
@@ -133,7 +192,8 @@ public final class BenchStream {
     }
     long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
     while (!waiting.isEmpty()) {
-      if (System.nanoTime() > deadline) throw new IllegalStateException("results missing: " + waiting.size());
+      if (System.nanoTime() > deadline)
+        throw new IllegalStateException("results missing: " + waiting.size());
       ResultsReader.Batch b = reader.poll(Duration.ofMillis(100));
       b.predictions().forEach(p -> waiting.remove(p.getImageId()));
       b.failures().forEach(f -> waiting.remove(f.getImageId()));
@@ -150,7 +210,10 @@ public final class BenchStream {
     return cpu;
   }
 
-  /** Where the Java threads' CPU went during the stream phase (ONNX Runtime's own threads are native). */
+  /**
+   * Where the Java threads' CPU went during the stream phase (ONNX Runtime's own threads are
+   * native).
+   */
   private static void printCpuByThread(PrintStream out, Map<Long, Long> before, int images) {
     var mx = ManagementFactory.getThreadMXBean();
     Map<String, Double> byGroup = new java.util.TreeMap<>();
@@ -158,16 +221,20 @@ public final class BenchStream {
       long t = mx.getThreadCpuTime(id);
       var info = mx.getThreadInfo(id);
       if (t < 0 || info == null) continue;
-      String group = info.getThreadName().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "*").replaceAll("\\d+", "#");
+      String group =
+          info.getThreadName().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "*").replaceAll("\\d+", "#");
       byGroup.merge(group, (t - before.getOrDefault(id, 0L)) / 1e9 / images, Double::sum);
     }
     out.println("Java thread CPU per image in the stream phase (top 8):");
-    byGroup.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(8)
+    byGroup.entrySet().stream()
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .limit(8)
         .forEach(e -> out.printf(Locale.ROOT, "  %7.4f s  %s%n", e.getValue(), e.getKey()));
   }
 
   private static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** Sum of the heap pools' peak usage. */

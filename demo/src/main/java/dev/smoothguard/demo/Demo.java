@@ -34,13 +34,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code bin/smoothguard demo}: a KRaft broker and a schema registry, the auditor on a model,
- * the sample images replayed into it, a live table of results and a certified-accuracy summary.
- * Stops everything it started, on --count results or on Ctrl-C.
+ * {@code bin/smoothguard demo}: a KRaft broker and a schema registry, the auditor on a model, the
+ * sample images replayed into it, a live table of results and a certified-accuracy summary. Stops
+ * everything it started, on --count results or on Ctrl-C.
  */
 public final class Demo {
   private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
   public static final List<Double> RADII = List.of(0.0, 0.25, 0.5, 0.75, 1.0);
+
   /** The noise level of a model without a card. */
   static final double DEFAULT_SIGMA = 0.25;
 
@@ -51,11 +52,28 @@ public final class Demo {
    * @param n Monte Carlo samples per image
    * @param sigma noise level when the model card has none (empty: the card's)
    */
-  public record Options(int count, String model, String data, int brokerPort, int registryPort,
-      int n, int n0, OptionalDouble sigma, int streamThreads, Path tempRoot) {
+  public record Options(
+      int count,
+      String model,
+      String data,
+      int brokerPort,
+      int registryPort,
+      int n,
+      int n0,
+      OptionalDouble sigma,
+      int streamThreads,
+      Path tempRoot) {
     /** With the system temp folder for the broker's logs and the streams' state. */
-    public Options(int count, String model, String data, int brokerPort, int registryPort, int n,
-        int n0, OptionalDouble sigma, int streamThreads) {
+    public Options(
+        int count,
+        String model,
+        String data,
+        int brokerPort,
+        int registryPort,
+        int n,
+        int n0,
+        OptionalDouble sigma,
+        int streamThreads) {
       this(count, model, data, brokerPort, registryPort, n, n0, sigma, streamThreads, null);
     }
   }
@@ -65,8 +83,11 @@ public final class Demo {
   public static int run(Options o, PrintStream out, AtomicBoolean stop) throws Exception {
     try (ModelSource model = ModelSource.resolve(o.model(), o.tempRoot())) {
       if (!Files.isRegularFile(model.path())) {
-        throw new UserError("model " + model.path() + " not found; pass --model FILE.onnx "
-            + "(or --model builtin:mnist-cnn for an untrained stand-in)");
+        throw new UserError(
+            "model "
+                + model.path()
+                + " not found; pass --model FILE.onnx "
+                + "(or --model builtin:mnist-cnn for an untrained stand-in)");
       }
       ImageDataset data = Datasets.open(o.data());
       out.println("starting a KRaft broker and a schema registry ...");
@@ -90,9 +111,13 @@ public final class Demo {
         sigma(o, model.path()).ifPresent(s -> props.put("sigma", Double.toString(s)));
         AuditorConfig config = AuditorConfig.from(props, Map.of());
         try (AuditService service = AuditService.start(config)) {
-          out.printf("auditor: model %s (%s) on %s, n=%d, /metrics on http://localhost:%d/metrics%n",
-              service.certifier().modelRef().getName(), service.certifier().modelRef().getVersion(),
-              service.certifier().device(), o.n(), service.httpPort());
+          out.printf(
+              "auditor: model %s (%s) on %s, n=%d, /metrics on http://localhost:%d/metrics%n",
+              service.certifier().modelRef().getName(),
+              service.certifier().modelRef().getVersion(),
+              service.certifier().device(),
+              o.n(),
+              service.httpPort());
           return stream(o, out, stop, stack, data, config);
         }
       }
@@ -100,8 +125,8 @@ public final class Demo {
   }
 
   /**
-   * The dev stack; a port that is taken or a registry runner that is not built is the user's to
-   * fix (the message says how), so it is a {@link UserError} here, where the ports were chosen.
+   * The dev stack; a port that is taken or a registry runner that is not built is the user's to fix
+   * (the message says how), so it is a {@link UserError} here, where the ports were chosen.
    */
   static EmbeddedStack startStack(int brokerPort, int registryPort, Path tempRoot) {
     try {
@@ -112,48 +137,77 @@ public final class Demo {
   }
 
   /**
-   * The noise level: --sigma, else the model card's; a model without a card (builtin:, or a
-   * bare ONNX file) still demos, at {@link #DEFAULT_SIGMA}.
+   * The noise level: --sigma, else the model card's; a model without a card (builtin:, or a bare
+   * ONNX file) still demos, at {@link #DEFAULT_SIGMA}.
    */
   static OptionalDouble sigma(Options o, Path model) {
     if (o.sigma().isPresent()) return o.sigma();
-    boolean cardHasSigma = ModelCard.findFor(model).map(ModelCard::sigma).filter(s -> s > 0).isPresent();
+    boolean cardHasSigma =
+        ModelCard.findFor(model).map(ModelCard::sigma).filter(s -> s > 0).isPresent();
     return cardHasSigma ? OptionalDouble.empty() : OptionalDouble.of(DEFAULT_SIGMA);
   }
 
-  private static int stream(Options o, PrintStream out, AtomicBoolean stop, EmbeddedStack stack,
-      ImageDataset data, AuditorConfig config) throws Exception {
+  private static int stream(
+      Options o,
+      PrintStream out,
+      AtomicBoolean stop,
+      EmbeddedStack stack,
+      ImageDataset data,
+      AuditorConfig config)
+      throws Exception {
     RegistryClient registry = new RegistryClient(RegistryConfig.of(stack.registryUrl()));
     List<CertifiedPrediction> results = new ArrayList<>();
     List<AuditFailure> failures = new ArrayList<>();
     CountDownLatch replayDone = new CountDownLatch(1);
-    Thread replay = new Thread(() -> {
-      try (Replayer r = new Replayer(stack.bootstrapServers(), registry, config.topics().images(), Map.of())) {
-        r.replay(data, ReplayOrder.INTERLEAVED.indices(data), ImageEncoding.PNG, 0, o.count() > data.size(),
-            o.count(), sent -> { });
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (RuntimeException e) {
-        LOG.error("replay failed: {}", e.toString());
-      } finally {
-        replayDone.countDown();
-      }
-    }, "demo-replay");
+    Thread replay =
+        new Thread(
+            () -> {
+              try (Replayer r =
+                  new Replayer(
+                      stack.bootstrapServers(), registry, config.topics().images(), Map.of())) {
+                r.replay(
+                    data,
+                    ReplayOrder.INTERLEAVED.indices(data),
+                    ImageEncoding.PNG,
+                    0,
+                    o.count() > data.size(),
+                    o.count(),
+                    sent -> {});
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (RuntimeException e) {
+                LOG.error("replay failed: {}", e.toString());
+              } finally {
+                replayDone.countDown();
+              }
+            },
+            "demo-replay");
     replay.setDaemon(true);
     replay.start();
     long start = System.nanoTime();
-    out.printf("%n%-26s %5s %10s %-12s %7s %8s %9s%n", "id", "label", "prediction", "class", "radius", "samples", "latency");
-    try (ResultsReader reader = new ResultsReader(stack.bootstrapServers(), registry,
-        config.topics().predictions(), config.topics().dlq())) {
+    out.printf(
+        "%n%-26s %5s %10s %-12s %7s %8s %9s%n",
+        "id", "label", "prediction", "class", "radius", "samples", "latency");
+    try (ResultsReader reader =
+        new ResultsReader(
+            stack.bootstrapServers(),
+            registry,
+            config.topics().predictions(),
+            config.topics().dlq())) {
       while (!stop.get() && (o.count() == 0 || results.size() + failures.size() < o.count())) {
         ResultsReader.Batch b = reader.poll(Duration.ofMillis(200));
         for (CertifiedPrediction p : b.predictions()) {
           results.add(p);
-          out.printf(Locale.ROOT, "%-26s %5s %10s %-12s %7.3f %8d %7.0fms%n", p.getImageId(),
+          out.printf(
+              Locale.ROOT,
+              "%-26s %5s %10s %-12s %7.3f %8d %7.0fms%n",
+              p.getImageId(),
               p.getLabel() == null ? "-" : p.getLabel().toString(),
               p.getAbstained() ? "abstain" : Integer.toString(p.getPredictedClass()),
               p.getClassName() == null ? "" : abbreviate(p.getClassName(), 12),
-              p.getRadius(), p.getSamplesUsed(), p.getLatencyMs());
+              p.getRadius(),
+              p.getSamplesUsed(),
+              p.getLatencyMs());
         }
         for (AuditFailure f : b.failures()) {
           failures.add(f);
@@ -166,8 +220,13 @@ public final class Demo {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     CertifiedAccuracyTable.print(out, results, RADII);
-    out.printf(Locale.ROOT, "%d results in %.1f s (%.2f images/s), %d dead-lettered%n",
-        results.size(), seconds, results.size() / seconds, failures.size());
+    out.printf(
+        Locale.ROOT,
+        "%d results in %.1f s (%.2f images/s), %d dead-lettered%n",
+        results.size(),
+        seconds,
+        results.size() / seconds,
+        failures.size());
     return 0;
   }
 

@@ -9,9 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Resolves a model argument: an ONNX file path (relative paths are tried in the working
- * directory, then under the installation: {@link InstallationPaths}), or {@code builtin:NAME} (an
- * untrained MNIST-sized model written to a temp file, removed on close).
+ * Resolves a model argument: an ONNX file path (relative paths are tried in the working directory,
+ * then under the installation: {@link InstallationPaths}), or {@code builtin:NAME} (an untrained
+ * MNIST-sized model written to a temp file, removed on close).
  */
 public final class ModelSource implements AutoCloseable {
   private final Path path;
@@ -26,12 +26,16 @@ public final class ModelSource implements AutoCloseable {
     return resolve(spec, null);
   }
 
-  /** As {@link #resolve(String)}, a builtin model's temp folder under tempRoot (null: system temp). */
+  /**
+   * As {@link #resolve(String)}, a builtin model's temp folder under tempRoot (null: system temp).
+   */
   public static ModelSource resolve(String spec, Path tempRoot) {
     if (spec.startsWith("builtin:")) {
       try {
-        Path dir = tempRoot == null ? Files.createTempDirectory("smoothguard-model-")
-            : Files.createTempDirectory(tempRoot, "smoothguard-model-");
+        Path dir =
+            tempRoot == null
+                ? Files.createTempDirectory("smoothguard-model-")
+                : Files.createTempDirectory(tempRoot, "smoothguard-model-");
         String name = spec.substring("builtin:".length());
         return new ModelSource(BuiltinModels.write(name, dir.resolve(name + ".onnx")), dir);
       } catch (IOException e) {

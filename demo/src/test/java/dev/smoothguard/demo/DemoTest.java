@@ -29,8 +29,21 @@ class DemoTest {
   void printsResultsAndASummaryThenStopsEverythingItStarted(@TempDir Path temp) throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    int code = Demo.run(new Demo.Options(5, "builtin:mnist-mlp", sampleData(), 0, 0, 200, 20,
-        OptionalDouble.of(0.25), 1, temp), out, new AtomicBoolean());
+    int code =
+        Demo.run(
+            new Demo.Options(
+                5,
+                "builtin:mnist-mlp",
+                sampleData(),
+                0,
+                0,
+                200,
+                20,
+                OptionalDouble.of(0.25),
+                1,
+                temp),
+            out,
+            new AtomicBoolean());
     String text = bytes.toString(StandardCharsets.UTF_8);
     assertEquals(0, code, text);
     assertTrue(text.contains("Kafka bootstrap servers: localhost:"), text);

@@ -8,20 +8,21 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Main class of the registry child process started by {@link EmbeddedRegistry}: runs the
- * Apicurio runner's own main class in this JVM, and exits as soon as its standard input
- * closes. The parent holds the other end of that pipe, so when the parent exits for any
- * reason (even {@code kill -9}, where no shutdown hook runs) the operating system closes the
- * pipe and the registry follows it instead of being orphaned.
+ * Main class of the registry child process started by {@link EmbeddedRegistry}: runs the Apicurio
+ * runner's own main class in this JVM, and exits as soon as its standard input closes. The parent
+ * holds the other end of that pipe, so when the parent exits for any reason (even {@code kill -9},
+ * where no shutdown hook runs) the operating system closes the pipe and the registry follows it
+ * instead of being orphaned.
  *
- * <p>It also removes its scratch folder (system property {@value #SCRATCH_PROPERTY}, Vert.x
- * caches) when it exits, for the case where the parent died before it could.
+ * <p>It also removes its scratch folder (system property {@value #SCRATCH_PROPERTY}, Vert.x caches)
+ * when it exits, for the case where the parent died before it could.
  *
- * <p>Uses only the JDK and {@link FileTrees}: the child's class path is this module plus the
- * runner jar.
+ * <p>Uses only the JDK and {@link FileTrees}: the child's class path is this module plus the runner
+ * jar.
  */
 public final class ApicurioLauncher {
   static final String SCRATCH_PROPERTY = "smoothguard.registry.scratch";
+
   /** Only folders made by EmbeddedRegistry are ever deleted. */
   static final String SCRATCH_PREFIX = "smoothguard-registry-";
 
@@ -53,7 +54,8 @@ public final class ApicurioLauncher {
     }
     String scratch = System.getProperty(SCRATCH_PROPERTY);
     if (scratch != null && Path.of(scratch).getFileName().toString().startsWith(SCRATCH_PREFIX)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> removeScratch(Path.of(scratch)), "scratch-cleanup"));
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(() -> removeScratch(Path.of(scratch)), "scratch-cleanup"));
     }
     Thread watchdog = new Thread(ApicurioLauncher::exitWhenParentGoes, "parent-watchdog");
     watchdog.setDaemon(true);
@@ -76,17 +78,19 @@ public final class ApicurioLauncher {
     } catch (IOException e) {
       // a broken pipe means the same as end-of-stream: the parent is gone
     }
-    Thread halter = new Thread(() -> {
-      try {
-        Thread.sleep(20_000);
-      } catch (InterruptedException ignored) {
-        return;
-      }
-      Runtime.getRuntime().halt(3); // shutdown hooks hung: do not linger
-    }, "halt-timer");
+    Thread halter =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(20_000);
+              } catch (InterruptedException ignored) {
+                return;
+              }
+              Runtime.getRuntime().halt(3); // shutdown hooks hung: do not linger
+            },
+            "halt-timer");
     halter.setDaemon(true);
     halter.start();
     System.exit(0);
   }
-
 }

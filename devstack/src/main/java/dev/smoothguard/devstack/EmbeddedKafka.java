@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node KRaft broker (combined broker + controller) in this JVM, built with
- * Kafka's own {@link KafkaClusterTestKit}: for the demo, the stream benchmark and the tests.
- * Its log directories live in a temp folder deleted on close.
+ * A real single-node KRaft broker (combined broker + controller) in this JVM, built with Kafka's
+ * own {@link KafkaClusterTestKit}: for the demo, the stream benchmark and the tests. Its log
+ * directories live in a temp folder deleted on close.
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
@@ -44,8 +44,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Starts the broker with its log folder under baseDir (null: the system temp folder); the
-   * folder is deleted on close.
+   * Starts the broker with its log folder under baseDir (null: the system temp folder); the folder
+   * is deleted on close.
    */
   public static EmbeddedKafka start(int port, Path baseDir) {
     KafkaClusterTestKit cluster = null;
@@ -54,33 +54,47 @@ public final class EmbeddedKafka implements AutoCloseable {
       // Our own folder: the test kit's default one is deleted by a JVM shutdown hook, which on
       // Ctrl-C pulls the logs from under the running broker and makes it halt the JVM before
       // anything else is cleaned up.
-      logDir = baseDir == null ? Files.createTempDirectory("smoothguard-kafka-")
-          : Files.createTempDirectory(baseDir, "kafka-");
+      logDir =
+          baseDir == null
+              ? Files.createTempDirectory("smoothguard-kafka-")
+              : Files.createTempDirectory(baseDir, "kafka-");
       TestKitNodes.Builder nodesBuilder = new TestKitNodes.Builder().setBaseDirectory(logDir);
-      TestKitNodes nodes = nodesBuilder
-          .setCombined(true)
-          .setNumBrokerNodes(1)
-          .setNumControllerNodes(1)
-          .build();
-      KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
-          .setDeleteOnClose(true)
-          // one broker: internal topics (offsets, transactions) must fit on it
-          .setConfigProp("offsets.topic.replication.factor", "1")
-          .setConfigProp("offsets.topic.num.partitions", "1")
-          .setConfigProp("transaction.state.log.replication.factor", "1")
-          .setConfigProp("transaction.state.log.min.isr", "1")
-          .setConfigProp("transaction.state.log.num.partitions", "1")
-          .setConfigProp("group.initial.rebalance.delay.ms", "0")
-          .setConfigProp("auto.create.topics.enable", "false");
+      TestKitNodes nodes =
+          nodesBuilder.setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build();
+      KafkaClusterTestKit.Builder builder =
+          new KafkaClusterTestKit.Builder(nodes)
+              .setDeleteOnClose(true)
+              // one broker: internal topics (offsets, transactions) must fit on it
+              .setConfigProp("offsets.topic.replication.factor", "1")
+              .setConfigProp("offsets.topic.num.partitions", "1")
+              .setConfigProp("transaction.state.log.replication.factor", "1")
+              .setConfigProp("transaction.state.log.min.isr", "1")
+              .setConfigProp("transaction.state.log.num.partitions", "1")
+              .setConfigProp("group.initial.rebalance.delay.ms", "0")
+              .setConfigProp("auto.create.topics.enable", "false");
       if (port > 0) {
         String listener = nodes.brokerListenerName().value();
         String controller = nodes.controllerListenerName().value();
         // The test kit pre-binds a socket per listener name and always serves that one, whatever
         // port is asked for; a third listener it does not know binds the requested port.
-        builder.setConfigProp("listeners", listener + "://localhost:0," + controller
-                + "://localhost:0," + FIXED_LISTENER + "://localhost:" + port)
-            .setConfigProp("listener.security.protocol.map", listener + ":PLAINTEXT," + controller
-                + ":PLAINTEXT," + FIXED_LISTENER + ":PLAINTEXT");
+        builder
+            .setConfigProp(
+                "listeners",
+                listener
+                    + "://localhost:0,"
+                    + controller
+                    + "://localhost:0,"
+                    + FIXED_LISTENER
+                    + "://localhost:"
+                    + port)
+            .setConfigProp(
+                "listener.security.protocol.map",
+                listener
+                    + ":PLAINTEXT,"
+                    + controller
+                    + ":PLAINTEXT,"
+                    + FIXED_LISTENER
+                    + ":PLAINTEXT");
       }
       cluster = builder.build();
       cluster.format();
@@ -97,8 +111,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (Exception e) {
       closeQuietly(cluster);
       FileTrees.deleteRecursively(logDir);
-      throw new BrokerStartException("cannot start the embedded Kafka broker"
-          + (port > 0 ? " on port " + port : "") + ": " + rootMessage(e), e);
+      throw new BrokerStartException(
+          "cannot start the embedded Kafka broker"
+              + (port > 0 ? " on port " + port : "")
+              + ": "
+              + rootMessage(e),
+          e);
     }
   }
 

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * Confluent-compatible API at {@link #url()} ({@code http://127.0.0.1:PORT/apis/ccompat/v7}).
  *
  * <p>{@link #close()} stops it (graceful, then forced) and deletes its temporary folder; a JVM
- * shutdown hook does the same if the owner forgets, and the child also exits by itself when
- * this JVM dies (see {@link ApicurioLauncher}), so it is never orphaned.
+ * shutdown hook does the same if the owner forgets, and the child also exits by itself when this
+ * JVM dies (see {@link ApicurioLauncher}), so it is never orphaned.
  *
  * <pre>{@code
  * try (EmbeddedRegistry registry = EmbeddedRegistry.start()) {
@@ -42,13 +42,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedRegistry implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedRegistry.class);
-  private static final Logger CHILD_LOG = LoggerFactory.getLogger("dev.smoothguard.devstack.apicurio");
+  private static final Logger CHILD_LOG =
+      LoggerFactory.getLogger("dev.smoothguard.devstack.apicurio");
+
   /** The path of the Confluent-compatible API under the Apicurio base URL. */
   public static final String CCOMPAT_PATH = "/apis/ccompat/v7";
+
   /** The global compatibility level a started registry gets (Apicurio's own default is NONE). */
   public static final String BACKWARD_TRANSITIVE = "BACKWARD_TRANSITIVE";
+
   /** How long to wait for the child to answer; generous because CI machines are slow and shared. */
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(3);
+
   private static final int LOG_TAIL_LINES = 40;
 
   private final Process process;
@@ -82,10 +87,10 @@ public final class EmbeddedRegistry implements AutoCloseable {
    * Starts the registry and waits until its Confluent API answers.
    *
    * @param port loopback port, 0 for a free one
-   * @param globalCompatibility set as the global compatibility level once it is up (Apicurio's
-   *     own default is NONE)
-   * @throws RegistryStartException when the runner is not built, the port is taken, or it does
-   *     not come up within {@link #DEFAULT_START_TIMEOUT} (the message carries its last log lines)
+   * @param globalCompatibility set as the global compatibility level once it is up (Apicurio's own
+   *     default is NONE)
+   * @throws RegistryStartException when the runner is not built, the port is taken, or it does not
+   *     come up within {@link #DEFAULT_START_TIMEOUT} (the message carries its last log lines)
    */
   public static EmbeddedRegistry start(int port, String globalCompatibility) {
     if (port < 0 || port > 65535) {
@@ -102,8 +107,13 @@ public final class EmbeddedRegistry implements AutoCloseable {
           setGlobalCompatibility(registry.url(), globalCompatibility);
         } catch (RuntimeException e) {
           registry.close();
-          throw new RegistryStartException("embedded registry started but rejected the global "
-              + "compatibility " + globalCompatibility + ": " + e.getMessage(), e);
+          throw new RegistryStartException(
+              "embedded registry started but rejected the global "
+                  + "compatibility "
+                  + globalCompatibility
+                  + ": "
+                  + e.getMessage(),
+              e);
         }
         return registry;
       } catch (PortTakenException e) {
@@ -197,20 +207,27 @@ public final class EmbeddedRegistry implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary folder for the registry", e);
     }
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
-        "-Djava.io.tmpdir=" + tempDir, // Vert.x and Quarkus write their caches here; deleted on close
-        "-D" + ApicurioLauncher.SCRATCH_PROPERTY + "=" + tempDir,
-        "-Dquarkus.http.host=127.0.0.1",
-        "-Dquarkus.http.port=" + port,
-        "-Dquarkus.banner.enabled=false",
-        "-Dquarkus.vertx.caching=false",
-        "-cp", launcherLocation() + java.io.File.pathSeparator + dist.runnerJar(),
-        ApicurioLauncher.class.getName(), dist.mainClass()));
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .directory(tempDir.toFile())
-        .redirectErrorStream(true);
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:-UsePerfData",
+                "-Djava.io.tmpdir="
+                    + tempDir, // Vert.x and Quarkus write their caches here; deleted on close
+                "-D" + ApicurioLauncher.SCRATCH_PROPERTY + "=" + tempDir,
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.banner.enabled=false",
+                "-Dquarkus.vertx.caching=false",
+                "-cp",
+                launcherLocation() + java.io.File.pathSeparator + dist.runnerJar(),
+                ApicurioLauncher.class.getName(),
+                dist.mainClass()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command).directory(tempDir.toFile()).redirectErrorStream(true);
     long t0 = System.nanoTime();
     Process process;
     try {
@@ -233,16 +250,20 @@ public final class EmbeddedRegistry implements AutoCloseable {
       throw e;
     }
     registry.startupTime = Duration.ofNanos(System.nanoTime() - t0);
-    LOG.info("embedded schema registry (Apicurio, pid {}) ready at {} after {} ms",
-        process.pid(), registry.url(), registry.startupTime.toMillis());
+    LOG.info(
+        "embedded schema registry (Apicurio, pid {}) ready at {} after {} ms",
+        process.pid(),
+        registry.url(),
+        registry.startupTime.toMillis());
     return registry;
   }
 
   private static void awaitReady(Process process, int port, Duration timeout, Deque<String> tail) {
-    HttpClient http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(1))
-        .build();
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1))
+            .build();
     URI probe;
     try {
       probe = new URI("http://127.0.0.1:" + port + CCOMPAT_PATH + "/subjects");
@@ -256,13 +277,17 @@ public final class EmbeddedRegistry implements AutoCloseable {
         if (log.contains("Port already bound") || log.contains("Address already in use")) {
           throw new PortTakenException("registry port " + port + " on 127.0.0.1 is already in use");
         }
-        throw new RegistryStartException("the registry process exited with code " + process.exitValue()
-            + " before answering; its last log lines:\n" + log);
+        throw new RegistryStartException(
+            "the registry process exited with code "
+                + process.exitValue()
+                + " before answering; its last log lines:\n"
+                + log);
       }
       try {
-        HttpResponse<Void> r = http.send(
-            HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(2)).GET().build(),
-            HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(2)).GET().build(),
+                HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
           return;
         }
@@ -279,13 +304,19 @@ public final class EmbeddedRegistry implements AutoCloseable {
         throw new RegistryStartException("interrupted while waiting for the registry to start");
       }
     }
-    throw new RegistryStartException("the registry did not answer on port " + port + " within "
-        + timeout.toSeconds() + " s; its last log lines:\n" + String.join("\n", snapshot(tail)));
+    throw new RegistryStartException(
+        "the registry did not answer on port "
+            + port
+            + " within "
+            + timeout.toSeconds()
+            + " s; its last log lines:\n"
+            + String.join("\n", snapshot(tail)));
   }
 
   private static void pumpLog(Process process, Deque<String> tail) {
-    try (BufferedReader in = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
         CHILD_LOG.debug(line);
         synchronized (tail) {
@@ -308,17 +339,21 @@ public final class EmbeddedRegistry implements AutoCloseable {
 
   /** Where ApicurioLauncher's class comes from (a jar or target/classes). */
   /**
-   * PUT {@code /config} of the Confluent API with plain JDK HTTP: the dev stack does not depend
-   * on the schemas module (whose tests use this registry), so not on its RegistryClient either.
+   * PUT {@code /config} of the Confluent API with plain JDK HTTP: the dev stack does not depend on
+   * the schemas module (whose tests use this registry), so not on its RegistryClient either.
    */
   private static void setGlobalCompatibility(String url, String level) {
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10)).build();
-    HttpRequest put = HttpRequest.newBuilder(URI.create(url + "/config"))
-        .timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/vnd.schemaregistry.v1+json")
-        .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"" + level + "\"}"))
-        .build();
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+    HttpRequest put =
+        HttpRequest.newBuilder(URI.create(url + "/config"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+            .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"" + level + "\"}"))
+            .build();
     try {
       HttpResponse<String> r = http.send(put, HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
@@ -334,9 +369,12 @@ public final class EmbeddedRegistry implements AutoCloseable {
 
   private static String launcherLocation() {
     try {
-      return Path.of(ApicurioLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+      return Path.of(
+              ApicurioLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+          .toString();
     } catch (URISyntaxException | NullPointerException e) {
-      throw new RegistryStartException("cannot locate the smoothguard-devstack classes for the registry launcher", e);
+      throw new RegistryStartException(
+          "cannot locate the smoothguard-devstack classes for the registry launcher", e);
     }
   }
 

@@ -10,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything the demo, the stream benchmark and the end-to-end tests start: a KRaft broker in
- * this JVM, the Apicurio registry as a child process, and a temp folder for Kafka Streams
- * state. {@link #close()} stops both and deletes the folder: nothing is left behind.
+ * Everything the demo, the stream benchmark and the end-to-end tests start: a KRaft broker in this
+ * JVM, the Apicurio registry as a child process, and a temp folder for Kafka Streams state. {@link
+ * #close()} stops both and deletes the folder: nothing is left behind.
  */
 public final class EmbeddedStack implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStack.class);
@@ -31,14 +31,19 @@ public final class EmbeddedStack implements AutoCloseable {
     return start(brokerPort, registryPort, null);
   }
 
-  /** As {@link #start(int, int)}, with the broker's and the streams' folders under tempRoot (null: system temp). */
+  /**
+   * As {@link #start(int, int)}, with the broker's and the streams' folders under tempRoot (null:
+   * system temp).
+   */
   public static EmbeddedStack start(int brokerPort, int registryPort, Path tempRoot) {
     Path state = null;
     EmbeddedKafka kafka = null;
     EmbeddedRegistry registry = null;
     try {
-      state = tempRoot == null ? Files.createTempDirectory("smoothguard-streams-")
-          : Files.createTempDirectory(tempRoot, "smoothguard-streams-");
+      state =
+          tempRoot == null
+              ? Files.createTempDirectory("smoothguard-streams-")
+              : Files.createTempDirectory(tempRoot, "smoothguard-streams-");
       CompletableFuture<EmbeddedRegistry> reg =
           CompletableFuture.supplyAsync(() -> EmbeddedRegistry.start(registryPort));
       kafka = EmbeddedKafka.start(brokerPort, tempRoot);

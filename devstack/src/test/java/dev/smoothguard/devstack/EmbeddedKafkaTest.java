@@ -23,11 +23,14 @@ class EmbeddedKafkaTest {
       try (Admin admin = kafka.admin()) {
         // the broker's metadata follows the controller's shortly after creation
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!admin.listTopics().names().get().containsAll(Set.of("a", "b")) && System.nanoTime() < deadline) {
+        while (!admin.listTopics().names().get().containsAll(Set.of("a", "b"))
+            && System.nanoTime() < deadline) {
           Thread.sleep(100);
         }
         assertTrue(admin.listTopics().names().get().containsAll(Set.of("a", "b")));
-        assertEquals(2, admin.describeTopics(List.of("a")).allTopicNames().get().get("a").partitions().size());
+        assertEquals(
+            2,
+            admin.describeTopics(List.of("a")).allTopicNames().get().get("a").partitions().size());
       }
     }
   }

@@ -37,9 +37,13 @@ class EmbeddedRegistryLifecycleTest {
   @Test
   void answersOnLoopbackWithBackwardTransitiveGlobally() throws Exception {
     assertTrue(registry.isRunning());
-    assertTrue(registry.url().matches("http://127\\.0\\.0\\.1:\\d+/apis/ccompat/v7"), registry.url());
-    HttpResponse<String> config = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(registry.url() + "/config")).build(), HttpResponse.BodyHandlers.ofString());
+    assertTrue(
+        registry.url().matches("http://127\\.0\\.0\\.1:\\d+/apis/ccompat/v7"), registry.url());
+    HttpResponse<String> config =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(registry.url() + "/config")).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertEquals(200, config.statusCode());
     assertTrue(config.body().contains("BACKWARD_TRANSITIVE"), config.body());
     assertFalse(registry.startupTime().isZero());
@@ -48,8 +52,8 @@ class EmbeddedRegistryLifecycleTest {
 
   @Test
   void aTakenPortIsAClearError() {
-    RegistryStartException e = assertThrows(RegistryStartException.class,
-        () -> EmbeddedRegistry.start(registry.port()));
+    RegistryStartException e =
+        assertThrows(RegistryStartException.class, () -> EmbeddedRegistry.start(registry.port()));
     assertTrue(e.getMessage().contains("port " + registry.port()), e.getMessage());
     assertTrue(e.getMessage().contains("in use"), e.getMessage());
     assertTrue(registry.isRunning(), "the running registry is untouched");
@@ -70,7 +74,8 @@ class EmbeddedRegistryLifecycleTest {
     String previous = System.getProperty(ApicurioDistribution.DIR_PROPERTY);
     System.setProperty(ApicurioDistribution.DIR_PROPERTY, empty.toString());
     try {
-      RegistryStartException e = assertThrows(RegistryStartException.class, EmbeddedRegistry::start);
+      RegistryStartException e =
+          assertThrows(RegistryStartException.class, EmbeddedRegistry::start);
       assertTrue(e.getMessage().contains(empty.toString()), e.getMessage());
       assertTrue(e.getMessage().contains("./mvnw -B -pl devstack package"), e.getMessage());
     } finally {
@@ -83,14 +88,21 @@ class EmbeddedRegistryLifecycleTest {
     assertEquals(Optional.empty(), ApicurioDistribution.in(empty));
   }
 
-  /** kill -9 of the owner runs no shutdown hook: the registry must still go, with its scratch folder. */
+  /**
+   * kill -9 of the owner runs no shutdown hook: the registry must still go, with its scratch
+   * folder.
+   */
   @Test
   void registryDiesWithAKilledOwner() throws Exception {
-    Process owner = new ProcessBuilder(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), HoldRegistry.class.getName()))
-        .redirectErrorStream(true)
-        .start();
+    Process owner =
+        new ProcessBuilder(
+                List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    HoldRegistry.class.getName()))
+            .redirectErrorStream(true)
+            .start();
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(owner.getInputStream()));
       long pid = -1;
@@ -102,9 +114,12 @@ class EmbeddedRegistryLifecycleTest {
       }
       assertTrue(pid > 0, "the owner started a registry");
       ProcessHandle registry = ProcessHandle.of(pid).orElseThrow();
-      String scratch = registry.info().arguments().map(List::of).orElse(List.of()).stream()
-          .filter(a -> a.startsWith("-Djava.io.tmpdir=")).findFirst().orElseThrow()
-          .substring("-Djava.io.tmpdir=".length());
+      String scratch =
+          registry.info().arguments().map(List::of).orElse(List.of()).stream()
+              .filter(a -> a.startsWith("-Djava.io.tmpdir="))
+              .findFirst()
+              .orElseThrow()
+              .substring("-Djava.io.tmpdir=".length());
 
       owner.destroyForcibly(); // SIGKILL
       owner.waitFor(30, TimeUnit.SECONDS);

@@ -1,6 +1,5 @@
 package dev.smoothguard.devstack;
 
-
 /** Starts an embedded registry, prints its pid, and waits to be killed (orphan test). */
 public final class HoldRegistry {
   private HoldRegistry() {}

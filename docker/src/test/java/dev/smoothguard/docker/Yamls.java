@@ -11,19 +11,21 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
-/** YAML files as Jackson trees; SnakeYAML resolves anchors, aliases and merge keys like Compose does. */
+/**
+ * YAML files as Jackson trees; SnakeYAML resolves anchors, aliases and merge keys like Compose
+ * does.
+ */
 final class Yamls {
-    private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Yamls() {
-    }
+  private Yamls() {}
 
-    static JsonNode read(Path file) {
-        try (Reader in = Files.newBufferedReader(file)) {
-            Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
-            return JSON.valueToTree(doc);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
+  static JsonNode read(Path file) {
+    try (Reader in = Files.newBufferedReader(file)) {
+      Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+      return JSON.valueToTree(doc);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
     }
+  }
 }

@@ -11,7 +11,8 @@ final class IdxFiles {
   private IdxFiles() {}
 
   /** Returns the spec {@code idx:IMAGES,LABELS} of n random size x size images. */
-  static String write(Path dir, String stem, int n, int size, int labels, int classes, long seed) throws IOException {
+  static String write(Path dir, String stem, int n, int size, int labels, int classes, long seed)
+      throws IOException {
     Random rng = new Random(seed);
     Path images = dir.resolve(stem + "-images-idx3-ubyte");
     Path labelFile = dir.resolve(stem + "-labels-idx1-ubyte");

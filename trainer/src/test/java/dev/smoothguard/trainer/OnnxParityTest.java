@@ -32,9 +32,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The exported ONNX graph computes the same logits as the DJL model (max abs diff < 1e-4, same
- * top class) on clean pixels and on the noisy ones the smoothing graph feeds it (x + σε, far
- * outside [0,1]).
+ * The exported ONNX graph computes the same logits as the DJL model (max abs diff < 1e-4, same top
+ * class) on clean pixels and on the noisy ones the smoothing graph feeds it (x + σε, far outside
+ * [0,1]).
  */
 class OnnxParityTest {
   private static final double TOLERANCE = 1e-4;
@@ -46,11 +46,28 @@ class OnnxParityTest {
     Path ft = dir.resolve("ft");
     // a class-token model (its encoder ends in the final norm), re-pooled below by mean of
     // patches; the trainer's own global-pool export is checked in PoolingExportTest
-    Cli f = Cli.run("train", "finetune", "--from-scratch", "--data", data, "--sigma", "0.25",
-        "--epochs", "1", "--batch", "16", "--lr", "3e-3", "--no-global-pool", "--out", ft.toString());
+    Cli f =
+        Cli.run(
+            "train",
+            "finetune",
+            "--from-scratch",
+            "--data",
+            data,
+            "--sigma",
+            "0.25",
+            "--epochs",
+            "1",
+            "--batch",
+            "16",
+            "--lr",
+            "3e-3",
+            "--no-global-pool",
+            "--out",
+            ft.toString());
     assertEquals(0, f.exitCode(), f.err());
     Path onnx = dir.resolve("tiny.onnx");
-    assertEquals(0, Cli.run("export", "--checkpoint", ft.toString(), "--out", onnx.toString()).exitCode());
+    assertEquals(
+        0, Cli.run("export", "--checkpoint", ft.toString(), "--out", onnx.toString()).exitCode());
 
     // what the smoothing graph feeds the model: clean pixels and x + sigma*eps far outside [0,1]
     int clean = 5;
@@ -66,9 +83,12 @@ class OnnxParityTest {
       meanPooled = djlMeanPooledLogits(model, m, x, batch);
       VitConfig c = model.config();
       // the same trained weights, pooled as MAE/DMAE fine-tuning does: VitOnnx's other path
-      VitWeights pooled = DjlVit.weights(model, model.encoder().norm(), Pooling.MEAN_OF_PATCHES, null);
-      Files.write(pooledOnnx, VitOnnx.export(pooled,
-          Preprocessing.normaliseOnly(c.imageSize(), c.mean(), c.std())).toByteArray());
+      VitWeights pooled =
+          DjlVit.weights(model, model.encoder().norm(), Pooling.MEAN_OF_PATCHES, null);
+      Files.write(
+          pooledOnnx,
+          VitOnnx.export(pooled, Preprocessing.normaliseOnly(c.imageSize(), c.mean(), c.std()))
+              .toByteArray());
     }
     try (SmoothingEngine engine = SmoothingEngine.open(onnx, EngineOptions.defaults())) {
       assertEquals(10, engine.model().numClasses());
@@ -101,7 +121,8 @@ class OnnxParityTest {
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession s = env.createSession(onnx.toString(), new OrtSession.SessionOptions());
-        OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {batch, 3, 224, 224});
+        OnnxTensor in =
+            OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {batch, 3, 224, 224});
         OrtSession.Result r = s.run(Map.of(VitOnnx.INPUT, in))) {
       float[][] out = (float[][]) r.get(0).getValue();
       assertEquals(1000, out[0].length);
@@ -116,12 +137,16 @@ class OnnxParityTest {
     VitConfig c = model.config();
     try (NDManager sm = m.newSubManager()) {
       var in = sm.create(x, new Shape(batch, c.channels(), c.imageSize(), c.imageSize()));
-      return model.forward(new ParameterStore(sm, false), new NDList(in), false).singletonOrThrow().toFloatArray();
+      return model
+          .forward(new ParameterStore(sm, false), new NDList(in), false)
+          .singletonOrThrow()
+          .toFloatArray();
     }
   }
 
   /** Head on the mean of the (normed) patch tokens, class token excluded, in DJL. */
-  private static float[] djlMeanPooledLogits(VitClassifier model, NDManager m, float[] x, int batch) {
+  private static float[] djlMeanPooledLogits(
+      VitClassifier model, NDManager m, float[] x, int batch) {
     VitConfig c = model.config();
     try (NDManager sm = m.newSubManager()) {
       var in = sm.create(x, new Shape(batch, c.channels(), c.imageSize(), c.imageSize()));
@@ -149,8 +174,8 @@ class OnnxParityTest {
   }
 
   /**
-   * Same top class on every row, what a vote of the smoothed classifier counts; a row whose top
-   * two logits are within the tolerance is a tie at float precision and is not held to it.
+   * Same top class on every row, what a vote of the smoothed classifier counts; a row whose top two
+   * logits are within the tolerance is a tie at float precision and is not held to it.
    */
   private static void assertSameClasses(float[] expected, float[] actual, int classes) {
     int rows = expected.length / classes;
@@ -158,17 +183,20 @@ class OnnxParityTest {
     for (int row = 0; row < rows; row++) {
       int top = argmax(expected, row, classes);
       float runnerUp = Float.NEGATIVE_INFINITY;
-      for (int k = 0; k < classes; k++) if (k != top) runnerUp = Math.max(runnerUp, expected[row * classes + k]);
+      for (int k = 0; k < classes; k++)
+        if (k != top) runnerUp = Math.max(runnerUp, expected[row * classes + k]);
       if (expected[row * classes + top] - runnerUp <= TOLERANCE) continue;
       assertEquals(top, argmax(actual, row, classes), "top class of row " + row);
       checked++;
     }
-    assertTrue(checked >= rows - 1, "only " + checked + " of " + rows + " rows had a clear top class");
+    assertTrue(
+        checked >= rows - 1, "only " + checked + " of " + rows + " rows had a clear top class");
   }
 
   private static int argmax(float[] logits, int row, int classes) {
     int best = 0;
-    for (int k = 1; k < classes; k++) if (logits[row * classes + k] > logits[row * classes + best]) best = k;
+    for (int k = 1; k < classes; k++)
+      if (logits[row * classes + k] > logits[row * classes + best]) best = k;
     return best;
   }
 
@@ -182,7 +210,8 @@ class OnnxParityTest {
   private static void assertClose(float[] expected, float[] actual) {
     assertEquals(expected.length, actual.length);
     double max = 0;
-    for (int i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(expected[i] - actual[i]));
+    for (int i = 0; i < expected.length; i++)
+      max = Math.max(max, Math.abs(expected[i] - actual[i]));
     assertTrue(max < TOLERANCE, "max abs logit difference " + max);
     System.out.printf("parity: max |dlogit| = %.2e over %d logits%n", max, expected.length);
     double scale = 0;

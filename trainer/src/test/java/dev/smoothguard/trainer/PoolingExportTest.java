@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Export of both poolings after real training steps, checked through the engine on noisy
- * inputs (pixels + σ·N(0,1), outside [0,1]); and a checkpoint from before recipes were recorded
- * (a class-token model like the shipped ones) still loads and exports.
+ * Export of both poolings after real training steps, checked through the engine on noisy inputs
+ * (pixels + σ·N(0,1), outside [0,1]); and a checkpoint from before recipes were recorded (a
+ * class-token model like the shipped ones) still loads and exports.
  */
 class PoolingExportTest {
   private static final double TOLERANCE = 1e-4;
@@ -40,8 +40,24 @@ class PoolingExportTest {
   void globalPoolAndClassTokenExportMatchTheDjlModel() throws Exception {
     for (String pooling : new String[] {"--global-pool", "--no-global-pool"}) {
       Path ft = dir.resolve("ft" + pooling);
-      Cli f = Cli.run("train", "finetune", "--from-scratch", "--data", data, "--sigma", "0.5", "--epochs", "1",
-          "--batch", "8", "--lr", "3e-3", pooling, "--out", ft.toString());
+      Cli f =
+          Cli.run(
+              "train",
+              "finetune",
+              "--from-scratch",
+              "--data",
+              data,
+              "--sigma",
+              "0.5",
+              "--epochs",
+              "1",
+              "--batch",
+              "8",
+              "--lr",
+              "3e-3",
+              pooling,
+              "--out",
+              ft.toString());
       assertEquals(0, f.exitCode(), f.err());
       assertEquals("--global-pool".equals(pooling), RunMeta.read(ft).recipe().globalPool());
       assertParity(ft);
@@ -51,8 +67,22 @@ class PoolingExportTest {
   @Test
   void checkpointWithoutRecipeIsAClassTokenModel() throws Exception {
     Path ft = dir.resolve("legacy");
-    Cli f = Cli.run("train", "finetune", "--from-scratch", "--data", data, "--sigma", "0.25", "--epochs", "1",
-        "--batch", "8", "--no-global-pool", "--out", ft.toString());
+    Cli f =
+        Cli.run(
+            "train",
+            "finetune",
+            "--from-scratch",
+            "--data",
+            data,
+            "--sigma",
+            "0.25",
+            "--epochs",
+            "1",
+            "--batch",
+            "8",
+            "--no-global-pool",
+            "--out",
+            ft.toString());
     assertEquals(0, f.exitCode(), f.err());
     // what an older trainer wrote: meta.json without the recipe, no optimizer state
     ObjectMapper json = new ObjectMapper();
@@ -79,13 +109,18 @@ class PoolingExportTest {
       VitClassifier model = Finetuning.load(ft, RunMeta.read(ft), m);
       try (NDManager sm = m.newSubManager()) {
         var in = sm.create(x, new Shape(batch, 1, 28, 28));
-        expected = model.forward(new ParameterStore(sm, false), new NDList(in), false).singletonOrThrow().toFloatArray();
+        expected =
+            model
+                .forward(new ParameterStore(sm, false), new NDList(in), false)
+                .singletonOrThrow()
+                .toFloatArray();
       }
     }
     try (SmoothingEngine engine = SmoothingEngine.open(onnx, EngineOptions.defaults())) {
       float[] actual = engine.logits(x, batch);
       double max = 0;
-      for (int i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(expected[i] - actual[i]));
+      for (int i = 0; i < expected.length; i++)
+        max = Math.max(max, Math.abs(expected[i] - actual[i]));
       assertTrue(max < TOLERANCE, ft.getFileName() + ": max abs logit difference " + max);
     }
   }

@@ -27,8 +27,23 @@ class ResumeExactTest {
 
   @Test
   void fineTuningResumedEqualsStraight() throws Exception {
-    String[] common = {"train", "finetune", "--from-scratch", "--data", data, "--sigma", "0.25",
-        "--epochs", "2", "--batch", "8", "--max-steps", "8", "--seed", "4"};
+    String[] common = {
+      "train",
+      "finetune",
+      "--from-scratch",
+      "--data",
+      data,
+      "--sigma",
+      "0.25",
+      "--epochs",
+      "2",
+      "--batch",
+      "8",
+      "--max-steps",
+      "8",
+      "--seed",
+      "4"
+    };
     Path straight = dir.resolve("straight");
     Cli a = Cli.run(concat(common, "--out", straight.toString()));
     assertEquals(0, a.exitCode(), a.err());
@@ -46,11 +61,14 @@ class ResumeExactTest {
 
   @Test
   void preTrainingResumedEqualsStraight() throws Exception {
-    String[] common = {"train", "pretrain", "--data", data, "--epochs", "1", "--batch", "8", "--seed", "6"};
+    String[] common = {
+      "train", "pretrain", "--data", data, "--epochs", "1", "--batch", "8", "--seed", "6"
+    };
     Path straight = dir.resolve("pre-straight");
     assertEquals(0, Cli.run(concat(common, "--out", straight.toString())).exitCode());
     Path split = dir.resolve("pre-split");
-    assertEquals(0, Cli.run(concat(common, "--stop-at-step", "2", "--out", split.toString())).exitCode());
+    assertEquals(
+        0, Cli.run(concat(common, "--stop-at-step", "2", "--out", split.toString())).exitCode());
     Cli r = Cli.run(concat(common, "--resume", "--out", split.toString()));
     assertEquals(0, r.exitCode(), r.err());
     assertEquals(6, RunMeta.read(split).step());
@@ -59,7 +77,10 @@ class ResumeExactTest {
   }
 
   private static void assertSameBytes(Path expected, Path actual) throws Exception {
-    assertArrayEquals(Files.readAllBytes(expected), Files.readAllBytes(actual), actual.getFileName() + " differs");
+    assertArrayEquals(
+        Files.readAllBytes(expected),
+        Files.readAllBytes(actual),
+        actual.getFileName() + " differs");
   }
 
   private static String[] concat(String[] a, String... b) {

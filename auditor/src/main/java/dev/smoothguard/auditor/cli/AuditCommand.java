@@ -11,12 +11,19 @@ import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "audit", mixinStandardHelpOptions = true,
-    description = {"Run the Kafka Streams auditor until SIGTERM/Ctrl-C.",
-        "Configuration: a properties file; every key can be overridden by SMOOTHGUARD_<KEY> "
-            + "(upper-case, '.' -> '_'); Kafka settings take the prefix kafka. (README: auditor)."})
+@Command(
+    name = "audit",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the Kafka Streams auditor until SIGTERM/Ctrl-C.",
+      "Configuration: a properties file; every key can be overridden by SMOOTHGUARD_<KEY> "
+          + "(upper-case, '.' -> '_'); Kafka settings take the prefix kafka. (README: auditor)."
+    })
 final class AuditCommand implements Callable<Integer> {
-  @Option(names = "--config", paramLabel = "FILE", description = "auditor.properties (optional when the environment sets everything)")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "auditor.properties (optional when the environment sets everything)")
   Path config;
 
   @Override
@@ -31,10 +38,13 @@ final class AuditCommand implements Callable<Integer> {
     }
     CountDownLatch closed = new CountDownLatch(1);
     // SIGTERM / Ctrl-C: close gracefully (the open transaction commits or aborts), then exit
-    Thread hook = new Thread(() -> {
-      service.close();
-      closed.countDown();
-    }, "auditor-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              service.close();
+              closed.countDown();
+            },
+            "auditor-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     service.awaitStopped();
     if (service.state() == KafkaStreams.State.ERROR) {

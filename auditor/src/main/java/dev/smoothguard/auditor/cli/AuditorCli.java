@@ -6,8 +6,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
 
-/** {@code bin/smoothguard audit|replay|redrive} (demo and bench-stream: the demo module's DemoCli). */
-@Command(name = "smoothguard", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+/**
+ * {@code bin/smoothguard audit|replay|redrive} (demo and bench-stream: the demo module's DemoCli).
+ */
+@Command(
+    name = "smoothguard",
+    mixinStandardHelpOptions = true,
+    versionProvider = BuildVersion.class,
     scope = ScopeType.INHERIT, // every subcommand's --version prints the build version too
     description = "smoothguard auditor: certify every image of a Kafka topic",
     subcommands = {AuditCommand.class, ReplayCommand.class, RedriveCommand.class})

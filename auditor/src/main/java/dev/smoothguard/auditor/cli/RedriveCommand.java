@@ -26,35 +26,53 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "redrive", mixinStandardHelpOptions = true,
-    description = {"Send dead letters back: the original bytes of the AuditFailure records of the dead-letter topic "
-        + "(read_committed, up to its end when the command starts), filtered by reason and time, to the input topic.",
-        "Each record keeps its original key and gets the header smoothguard.redrive=DLQ_TOPIC/PARTITION/OFFSET. "
-            + "Dead letters without a complete original (tombstones, truncated originals) are skipped. "
-            + "Prints what it sent and skipped per reason.",
-        "Registry and Kafka settings as for audit: --config FILE and SMOOTHGUARD_* variables; the flags win."})
+@Command(
+    name = "redrive",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Send dead letters back: the original bytes of the AuditFailure records of the dead-letter topic "
+          + "(read_committed, up to its end when the command starts), filtered by reason and time, to the input topic.",
+      "Each record keeps its original key and gets the header smoothguard.redrive=DLQ_TOPIC/PARTITION/OFFSET. "
+          + "Dead letters without a complete original (tombstones, truncated originals) are skipped. "
+          + "Prints what it sent and skipped per reason.",
+      "Registry and Kafka settings as for audit: --config FILE and SMOOTHGUARD_* variables; the flags win."
+    })
 final class RedriveCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Mixin
-  ClientOptions client;
+  @Mixin ClientOptions client;
 
-  @Option(names = "--dlq-topic", paramLabel = "TOPIC", description = "dead-letter topic (default: topic.dlq of the config, audit-dlq)")
+  @Option(
+      names = "--dlq-topic",
+      paramLabel = "TOPIC",
+      description = "dead-letter topic (default: topic.dlq of the config, audit-dlq)")
   String dlqTopic;
 
-  @Option(names = "--to-topic", paramLabel = "TOPIC", description = "where to send (default: topic.images of the config, images)")
+  @Option(
+      names = "--to-topic",
+      paramLabel = "TOPIC",
+      description = "where to send (default: topic.images of the config, images)")
   String toTopic;
 
-  @Option(names = "--reason", paramLabel = "REASON",
-      description = "only dead letters with this reason (repeatable; default: every reason): ${COMPLETION-CANDIDATES}",
+  @Option(
+      names = "--reason",
+      paramLabel = "REASON",
+      description =
+          "only dead letters with this reason (repeatable; default: every reason): ${COMPLETION-CANDIDATES}",
       completionCandidates = Reasons.class)
   List<String> reasons = new ArrayList<>();
 
-  @Option(names = "--from", paramLabel = "INSTANT", description = "only dead letters that failed at or after this ISO-8601 instant (e.g. 2026-11-29T10:00:00Z)")
+  @Option(
+      names = "--from",
+      paramLabel = "INSTANT",
+      description =
+          "only dead letters that failed at or after this ISO-8601 instant (e.g. 2026-11-29T10:00:00Z)")
   String from;
 
-  @Option(names = "--to", paramLabel = "INSTANT", description = "only dead letters that failed before this ISO-8601 instant")
+  @Option(
+      names = "--to",
+      paramLabel = "INSTANT",
+      description = "only dead letters that failed before this ISO-8601 instant")
   String to;
 
   @Option(names = "--dry-run", description = "count what would be sent, send nothing")
@@ -74,7 +92,8 @@ final class RedriveCommand implements Callable<Integer> {
     Optional<Instant> start = instant("--from", from);
     Optional<Instant> end = instant("--to", to);
     if (start.isPresent() && end.isPresent() && !start.get().isBefore(end.get())) {
-      throw new ParameterException(spec.commandLine(), "--from " + from + " is not before --to " + to);
+      throw new ParameterException(
+          spec.commandLine(), "--from " + from + " is not before --to " + to);
     }
     RedriveFilter filter = new RedriveFilter(parseReasons(), start, end);
     AuditorConfig config = client.load();
@@ -92,10 +111,13 @@ final class RedriveCommand implements Callable<Integer> {
 
   private static Redriver newRedriver(AuditorConfig config) {
     try {
-      return new Redriver(KafkaClientSettings.consumer(config.kafka()), KafkaClientSettings.producer(config.kafka()),
+      return new Redriver(
+          KafkaClientSettings.consumer(config.kafka()),
+          KafkaClientSettings.producer(config.kafka()),
           new RegistryClient(config.registry()));
     } catch (ConfigException e) {
-      throw new UserError("Kafka client settings (kafka.*, --bootstrap-servers, -X): " + e.getMessage(), e);
+      throw new UserError(
+          "Kafka client settings (kafka.*, --bootstrap-servers, -X): " + e.getMessage(), e);
     }
   }
 
@@ -105,7 +127,9 @@ final class RedriveCommand implements Callable<Integer> {
       try {
         set.add(FailureReason.valueOf(r.trim().toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), "--reason: unknown reason '" + r + "' (one of " + new Reasons() + ")");
+        throw new ParameterException(
+            spec.commandLine(),
+            "--reason: unknown reason '" + r + "' (one of " + new Reasons() + ")");
       }
     }
     return set;
@@ -116,7 +140,8 @@ final class RedriveCommand implements Callable<Integer> {
     try {
       return Optional.of(Instant.parse(value.trim()));
     } catch (DateTimeParseException e) {
-      throw new ParameterException(spec.commandLine(),
+      throw new ParameterException(
+          spec.commandLine(),
           flag + ": not an ISO-8601 instant: '" + value + "' (e.g. 2026-11-29T10:00:00Z)");
     }
   }

@@ -23,14 +23,14 @@ import org.apache.kafka.common.config.ConfigDef.ConfigKey;
 import org.apache.kafka.common.config.types.Password;
 
 /**
- * The auditor's whole configuration, validated once at start against {@link AuditorConfigDef}:
- * a properties file, overridden key by key by {@code SMOOTHGUARD_*} environment variables
- * ({@code model.path} <- {@code SMOOTHGUARD_MODEL_PATH}), with every {@code kafka.*} key passed
- * to the Kafka clients without the prefix (so SASL/TLS work by configuration alone). Every bad
- * value is reported, one line each, in a single {@link ConfigException}. Immutable.
+ * The auditor's whole configuration, validated once at start against {@link AuditorConfigDef}: a
+ * properties file, overridden key by key by {@code SMOOTHGUARD_*} environment variables ({@code
+ * model.path} <- {@code SMOOTHGUARD_MODEL_PATH}), with every {@code kafka.*} key passed to the
+ * Kafka clients without the prefix (so SASL/TLS work by configuration alone). Every bad value is
+ * reported, one line each, in a single {@link ConfigException}. Immutable.
  *
- * <p>Typed accessors for the keys the code reads in many places; any key can be read with
- * {@link #getInt(String)}, {@link #getString(String)} & co.
+ * <p>Typed accessors for the keys the code reads in many places; any key can be read with {@link
+ * #getInt(String)}, {@link #getString(String)} & co.
  */
 public final class AuditorConfig {
   public static final String ENV_PREFIX = SettingsSource.ENV_PREFIX;
@@ -42,7 +42,10 @@ public final class AuditorConfig {
   private final Map<String, String> kafka;
   private final RegistryConfig registry;
 
-  private AuditorConfig(Map<String, String> raw, Map<String, Object> values, Map<String, String> kafka,
+  private AuditorConfig(
+      Map<String, String> raw,
+      Map<String, Object> values,
+      Map<String, String> kafka,
       RegistryConfig registry) {
     this.raw = raw;
     this.values = values;
@@ -64,26 +67,32 @@ public final class AuditorConfig {
    * Builds the config from raw key/values (file), overridden by the environment, overridden by
    * {@code overrides} (command-line flags).
    */
-  public static AuditorConfig from(Map<String, String> fileValues, Map<String, String> env,
-      Map<String, String> overrides) {
+  public static AuditorConfig from(
+      Map<String, String> fileValues, Map<String, String> env, Map<String, String> overrides) {
     List<String> problems = new ArrayList<>();
     Map<String, String> known = new TreeMap<>();
-    fileValues.forEach((key, value) -> {
-      if (isKey(key)) {
-        known.put(key, value.trim());
-      } else {
-        problems.add("unknown key '" + key + "' (known keys: docs/auditor.md, Configuration; "
-            + "Kafka settings take the prefix 'kafka.')");
-      }
-    });
-    Map<String, String> raw = new TreeMap<>(SettingsSource.withEnvironment(known, env, AuditorConfig::isKey));
-    overrides.forEach((key, value) -> {
-      if (isKey(key)) {
-        raw.put(key, value.trim());
-      } else {
-        problems.add("unknown key '" + key + "'");
-      }
-    });
+    fileValues.forEach(
+        (key, value) -> {
+          if (isKey(key)) {
+            known.put(key, value.trim());
+          } else {
+            problems.add(
+                "unknown key '"
+                    + key
+                    + "' (known keys: docs/auditor.md, Configuration; "
+                    + "Kafka settings take the prefix 'kafka.')");
+          }
+        });
+    Map<String, String> raw =
+        new TreeMap<>(SettingsSource.withEnvironment(known, env, AuditorConfig::isKey));
+    overrides.forEach(
+        (key, value) -> {
+          if (isKey(key)) {
+            raw.put(key, value.trim());
+          } else {
+            problems.add("unknown key '" + key + "'");
+          }
+        });
     Map<String, Object> values = parse(raw, problems);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
@@ -98,8 +107,11 @@ public final class AuditorConfig {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new AuditorConfig(Collections.unmodifiableMap(raw), Collections.unmodifiableMap(values),
-        Collections.unmodifiableMap(kafkaSettings(values, raw)), registry);
+    return new AuditorConfig(
+        Collections.unmodifiableMap(raw),
+        Collections.unmodifiableMap(values),
+        Collections.unmodifiableMap(kafkaSettings(values, raw)),
+        registry);
   }
 
   /** A key the auditor reads: one of the definition, or any Kafka setting. */
@@ -113,7 +125,9 @@ public final class AuditorConfig {
     return SettingsSource.keyOfEnv(variable, AuditorConfig::isKey);
   }
 
-  /** The environment variable that overrides a key: {@code model.path -> SMOOTHGUARD_MODEL_PATH}. */
+  /**
+   * The environment variable that overrides a key: {@code model.path -> SMOOTHGUARD_MODEL_PATH}.
+   */
   public static String envVariableOf(String key) {
     return SettingsSource.envVariableOf(key);
   }
@@ -139,7 +153,10 @@ public final class AuditorConfig {
         }
         values.put(key.name, parsed);
       } catch (org.apache.kafka.common.config.ConfigException e) {
-        String shown = key.type == ConfigDef.Type.PASSWORD ? e.getMessage().replace(value, "[hidden]") : e.getMessage();
+        String shown =
+            key.type == ConfigDef.Type.PASSWORD
+                ? e.getMessage().replace(value, "[hidden]")
+                : e.getMessage();
         problems.add(shown + " (env " + envVariableOf(key.name) + ")");
       }
     }
@@ -147,19 +164,39 @@ public final class AuditorConfig {
   }
 
   /** Rules that join several keys. */
-  private static void crossCheck(Map<String, Object> values, Map<String, String> raw, List<String> problems) {
+  private static void crossCheck(
+      Map<String, Object> values, Map<String, String> raw, List<String> problems) {
     try {
       // the engine's own rules (e.g. TARGET needs a radius); sigma may come from the model card
       sampling(values, 1.0);
     } catch (IllegalArgumentException e) {
-      problems.add("sampling settings (" + MODE + ", " + N0 + ", " + N + ", " + ALPHA + ", " + BATCH + ", "
-          + TARGET_RADIUS + "): " + e.getMessage());
+      problems.add(
+          "sampling settings ("
+              + MODE
+              + ", "
+              + N0
+              + ", "
+              + N
+              + ", "
+              + ALPHA
+              + ", "
+              + BATCH
+              + ", "
+              + TARGET_RADIUS
+              + "): "
+              + e.getMessage());
     }
     Object backoffMin = values.get(AuditorConfigDef.SYSTEM_FAULT_BACKOFF_MIN);
     Object backoffMax = values.get(AuditorConfigDef.SYSTEM_FAULT_BACKOFF_MAX);
-    if (backoffMin != null && backoffMax != null
-        && DurationSetting.parse(backoffMax.toString()).compareTo(DurationSetting.parse(backoffMin.toString())) < 0) {
-      problems.add(AuditorConfigDef.SYSTEM_FAULT_BACKOFF_MAX + ": must be >= " + AuditorConfigDef.SYSTEM_FAULT_BACKOFF_MIN);
+    if (backoffMin != null
+        && backoffMax != null
+        && DurationSetting.parse(backoffMax.toString())
+                .compareTo(DurationSetting.parse(backoffMin.toString()))
+            < 0) {
+      problems.add(
+          AuditorConfigDef.SYSTEM_FAULT_BACKOFF_MAX
+              + ": must be >= "
+              + AuditorConfigDef.SYSTEM_FAULT_BACKOFF_MIN);
     }
     if (raw.containsKey(KAFKA_PREFIX + "application.id")) {
       problems.add("kafka.application.id: set application.id instead (without the kafka. prefix)");
@@ -170,35 +207,49 @@ public final class AuditorConfig {
     Double sigma = (Double) v.get(SIGMA);
     Double radius = (Double) v.get(TARGET_RADIUS);
     Long seed = (Long) v.get(SEED);
-    return new SmoothingSettings(sigma == null ? sigmaIfUnset : sigma, (Integer) v.get(N0), (Integer) v.get(N),
-        (Double) v.get(ALPHA), (Integer) v.get(BATCH), Mode.valueOf(((String) v.get(MODE)).toUpperCase(Locale.ROOT)),
+    return new SmoothingSettings(
+        sigma == null ? sigmaIfUnset : sigma,
+        (Integer) v.get(N0),
+        (Integer) v.get(N),
+        (Double) v.get(ALPHA),
+        (Integer) v.get(BATCH),
+        Mode.valueOf(((String) v.get(MODE)).toUpperCase(Locale.ROOT)),
         radius == null ? OptionalDouble.empty() : OptionalDouble.of(radius),
         seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
   }
 
   private static Map<String, Object> registryValues(Map<String, Object> values) {
     Map<String, Object> registry = new LinkedHashMap<>();
-    values.forEach((k, v) -> {
-      if (k.startsWith(RegistryConfig.PREFIX)) {
-        registry.put(k, v);
-      }
-    });
+    values.forEach(
+        (k, v) -> {
+          if (k.startsWith(RegistryConfig.PREFIX)) {
+            registry.put(k, v);
+          }
+        });
     return registry;
   }
 
-  /** Every kafka.* key without the prefix: the defined ones (defaults applied), then the rest as given. */
-  private static Map<String, String> kafkaSettings(Map<String, Object> values, Map<String, String> raw) {
+  /**
+   * Every kafka.* key without the prefix: the defined ones (defaults applied), then the rest as
+   * given.
+   */
+  private static Map<String, String> kafkaSettings(
+      Map<String, Object> values, Map<String, String> raw) {
     Map<String, String> kafka = new TreeMap<>();
-    values.forEach((k, v) -> {
-      if (k.startsWith(KAFKA_PREFIX) && v != null) {
-        kafka.put(k.substring(KAFKA_PREFIX.length()), ConfigDef.convertToString(v, DEFINITION.configKeys().get(k).type));
-      }
-    });
-    raw.forEach((k, v) -> {
-      if (k.startsWith(KAFKA_PREFIX) && !DEFINITION.names().contains(k)) {
-        kafka.put(k.substring(KAFKA_PREFIX.length()), v);
-      }
-    });
+    values.forEach(
+        (k, v) -> {
+          if (k.startsWith(KAFKA_PREFIX) && v != null) {
+            kafka.put(
+                k.substring(KAFKA_PREFIX.length()),
+                ConfigDef.convertToString(v, DEFINITION.configKeys().get(k).type));
+          }
+        });
+    raw.forEach(
+        (k, v) -> {
+          if (k.startsWith(KAFKA_PREFIX) && !DEFINITION.names().contains(k)) {
+            kafka.put(k.substring(KAFKA_PREFIX.length()), v);
+          }
+        });
     return kafka;
   }
 
@@ -314,7 +365,10 @@ public final class AuditorConfig {
   }
 
   public Topics topics() {
-    return new Topics(getString(TOPIC_IMAGES), getString(TOPIC_PREDICTIONS), getString(TOPIC_DLQ),
+    return new Topics(
+        getString(TOPIC_IMAGES),
+        getString(TOPIC_PREDICTIONS),
+        getString(TOPIC_DLQ),
         getString(TOPIC_SUMMARY));
   }
 
@@ -375,8 +429,8 @@ public final class AuditorConfig {
   }
 
   /**
-   * ONNX Runtime intra-op threads: the configured value, or the machine's cores split evenly
-   * across the stream threads that share the one session (at least 1), so the cores are not
+   * ONNX Runtime intra-op threads: the configured value, or the machine's cores split evenly across
+   * the stream threads that share the one session (at least 1), so the cores are not
    * oversubscribed.
    */
   public int effectiveOrtThreads(int availableCores) {
@@ -384,12 +438,17 @@ public final class AuditorConfig {
     return Math.max(1, availableCores / Math.max(1, streamThreads()));
   }
 
-  /** A copy with some keys set otherwise (validated again), e.g. {@code sigma} or {@code kafka.*}. */
+  /**
+   * A copy with some keys set otherwise (validated again), e.g. {@code sigma} or {@code kafka.*}.
+   */
   public AuditorConfig with(Map<String, String> overrides) {
     return from(Map.of(), Map.of(), merged(overrides));
   }
 
-  /** A copy with other Kafka settings, given without the prefix (the demo and tests point it at a broker). */
+  /**
+   * A copy with other Kafka settings, given without the prefix (the demo and tests point it at a
+   * broker).
+   */
   public AuditorConfig withKafka(Map<String, String> overrides) {
     Map<String, String> prefixed = new TreeMap<>();
     overrides.forEach((k, v) -> prefixed.put(KAFKA_PREFIX + k, v));
@@ -403,9 +462,9 @@ public final class AuditorConfig {
   }
 
   /**
-   * One {@code key=value} line per setting for the start-up log, defined keys in the order of
-   * the definition, then the other Kafka settings. PASSWORD keys and sensitive Kafka settings
-   * ({@link SensitiveKeys}) show {@code [hidden]}.
+   * One {@code key=value} line per setting for the start-up log, defined keys in the order of the
+   * definition, then the other Kafka settings. PASSWORD keys and sensitive Kafka settings ({@link
+   * SensitiveKeys}) show {@code [hidden]}.
    */
   public List<String> describe() {
     List<String> lines = new ArrayList<>();
@@ -421,12 +480,13 @@ public final class AuditorConfig {
       }
       lines.add(key.name + "=" + shown);
     }
-    raw.forEach((k, v) -> {
-      if (k.startsWith(KAFKA_PREFIX) && !DEFINITION.names().contains(k)) {
-        String setting = k.substring(KAFKA_PREFIX.length());
-        lines.add(k + "=" + (SensitiveKeys.isSensitive(setting) ? "[hidden]" : v));
-      }
-    });
+    raw.forEach(
+        (k, v) -> {
+          if (k.startsWith(KAFKA_PREFIX) && !DEFINITION.names().contains(k)) {
+            String setting = k.substring(KAFKA_PREFIX.length());
+            lines.add(k + "=" + (SensitiveKeys.isSensitive(setting) ? "[hidden]" : v));
+          }
+        });
     return lines;
   }
 

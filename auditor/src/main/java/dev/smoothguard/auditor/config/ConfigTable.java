@@ -6,14 +6,16 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.ConfigKey;
 
 /**
- * Renders a {@link ConfigDef} as the Markdown table of the docs (key, type, default, valid
- * values, meaning), in definition order, so the docs are generated from the definition and
- * cannot drift from it (ConfigTableTest compares them).
+ * Renders a {@link ConfigDef} as the Markdown table of the docs (key, type, default, valid values,
+ * meaning), in definition order, so the docs are generated from the definition and cannot drift
+ * from it (ConfigTableTest compares them).
  */
 public final class ConfigTable {
   /** Marks the start and the end of a generated table in a Markdown page. */
-  public static final String BEGIN = "<!-- generated from the ConfigDef by ConfigTableTest "
-      + "(-Dsmoothguard.docs.write=true rewrites it): do not edit by hand -->";
+  public static final String BEGIN =
+      "<!-- generated from the ConfigDef by ConfigTableTest "
+          + "(-Dsmoothguard.docs.write=true rewrites it): do not edit by hand -->";
+
   public static final String END = "<!-- end of generated table -->";
 
   private ConfigTable() {}
@@ -26,11 +28,17 @@ public final class ConfigTable {
       if (key.internalConfig) {
         continue;
       }
-      out.append("| `").append(key.name).append("` | ")
-          .append(key.type.name().toLowerCase(Locale.ROOT)).append(" | ")
-          .append(defaultOf(key)).append(" | ")
-          .append(validValues(key)).append(" | ")
-          .append(cell(key.documentation)).append(" |\n");
+      out.append("| `")
+          .append(key.name)
+          .append("` | ")
+          .append(key.type.name().toLowerCase(Locale.ROOT))
+          .append(" | ")
+          .append(defaultOf(key))
+          .append(" | ")
+          .append(validValues(key))
+          .append(" | ")
+          .append(cell(key.documentation))
+          .append(" |\n");
     }
     return out.toString();
   }
@@ -83,6 +91,8 @@ public final class ConfigTable {
   }
 
   private static String cell(String text) {
-    return text == null ? "" : String.join(" ", List.of(text.split("\\s*\n\\s*"))).replace("|", "\\|");
+    return text == null
+        ? ""
+        : String.join(" ", List.of(text.split("\\s*\n\\s*"))).replace("|", "\\|");
   }
 }

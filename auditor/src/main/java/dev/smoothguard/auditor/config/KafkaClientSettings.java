@@ -11,16 +11,22 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
- * Turns the service's Kafka Streams settings ({@code kafka.*} without the prefix) into the
- * settings of a plain producer or consumer, as {@code replay} and {@code redrive} need them:
- * the connection and security settings stay, Streams-only settings
- * ({@code processing.guarantee}, {@code num.stream.threads}, {@code state.dir}, ...) go, and
- * Streams' per-client prefixes ({@code producer.}, {@code consumer.}, {@code main.consumer.})
- * apply to the client they name.
+ * Turns the service's Kafka Streams settings ({@code kafka.*} without the prefix) into the settings
+ * of a plain producer or consumer, as {@code replay} and {@code redrive} need them: the connection
+ * and security settings stay, Streams-only settings ({@code processing.guarantee}, {@code
+ * num.stream.threads}, {@code state.dir}, ...) go, and Streams' per-client prefixes ({@code
+ * producer.}, {@code consumer.}, {@code main.consumer.}) apply to the client they name.
  */
 public final class KafkaClientSettings {
-  private static final List<String> CLIENT_PREFIXES = List.of(
-      "main.consumer.", "restore.consumer.", "global.consumer.", "consumer.", "producer.", "admin.", "topic.");
+  private static final List<String> CLIENT_PREFIXES =
+      List.of(
+          "main.consumer.",
+          "restore.consumer.",
+          "global.consumer.",
+          "consumer.",
+          "producer.",
+          "admin.",
+          "topic.");
   private static final Set<String> STREAMS_ONLY = streamsOnly();
 
   private KafkaClientSettings() {}
@@ -43,20 +49,23 @@ public final class KafkaClientSettings {
     return setting;
   }
 
-  private static Map<String, Object> forClient(Map<String, String> kafka, List<String> ownPrefixes) {
+  private static Map<String, Object> forClient(
+      Map<String, String> kafka, List<String> ownPrefixes) {
     Map<String, Object> props = new HashMap<>();
-    kafka.forEach((k, v) -> {
-      if (withoutClientPrefix(k).equals(k) && !STREAMS_ONLY.contains(k)) {
-        props.put(k, v);
-      }
-    });
+    kafka.forEach(
+        (k, v) -> {
+          if (withoutClientPrefix(k).equals(k) && !STREAMS_ONLY.contains(k)) {
+            props.put(k, v);
+          }
+        });
     // the client's own prefixed settings win over the general ones, the more specific last
     for (String prefix : ownPrefixes) {
-      kafka.forEach((k, v) -> {
-        if (k.startsWith(prefix)) {
-          props.put(k.substring(prefix.length()), v);
-        }
-      });
+      kafka.forEach(
+          (k, v) -> {
+            if (k.startsWith(prefix)) {
+              props.put(k.substring(prefix.length()), v);
+            }
+          });
     }
     return props;
   }

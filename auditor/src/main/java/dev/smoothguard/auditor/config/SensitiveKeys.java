@@ -12,13 +12,13 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Which Kafka pass-through settings hold secrets, so the start-up dump never prints them: any
- * setting Kafka itself types as a password ({@code ssl.keystore.key},
- * {@code sasl.jaas.config}, ...), with or without a Streams client prefix, and any name that
- * looks secret ({@code *.key}, password, secret, jaas, token, credentials), for settings of
- * plugins Kafka does not know.
+ * setting Kafka itself types as a password ({@code ssl.keystore.key}, {@code sasl.jaas.config},
+ * ...), with or without a Streams client prefix, and any name that looks secret ({@code *.key},
+ * password, secret, jaas, token, credentials), for settings of plugins Kafka does not know.
  */
 final class SensitiveKeys {
-  private static final List<String> SECRET_WORDS = List.of("password", "secret", "jaas", "token", "credential");
+  private static final List<String> SECRET_WORDS =
+      List.of("password", "secret", "jaas", "token", "credential");
   private static final Set<String> KAFKA_PASSWORDS = kafkaPasswords();
 
   private SensitiveKeys() {}
@@ -34,8 +34,12 @@ final class SensitiveKeys {
 
   private static Set<String> kafkaPasswords() {
     Set<String> names = new HashSet<>();
-    for (ConfigDef def : List.of(StreamsConfig.configDef(), ProducerConfig.configDef(),
-        ConsumerConfig.configDef(), AdminClientConfig.configDef())) {
+    for (ConfigDef def :
+        List.of(
+            StreamsConfig.configDef(),
+            ProducerConfig.configDef(),
+            ConsumerConfig.configDef(),
+            AdminClientConfig.configDef())) {
       def.configKeys().values().stream()
           .filter(k -> k.type == ConfigDef.Type.PASSWORD)
           .forEach(k -> names.add(k.name));

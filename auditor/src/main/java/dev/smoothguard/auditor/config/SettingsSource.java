@@ -14,9 +14,9 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
- * Where raw settings come from: a properties file, overridden key by key by the environment
- * ({@code SMOOTHGUARD_} + the key upper-cased with '.' -> '_': {@code model.path} <-
- * {@code SMOOTHGUARD_MODEL_PATH}). Values are trimmed; nothing is interpreted here.
+ * Where raw settings come from: a properties file, overridden key by key by the environment ({@code
+ * SMOOTHGUARD_} + the key upper-cased with '.' -> '_': {@code model.path} <- {@code
+ * SMOOTHGUARD_MODEL_PATH}). Values are trimmed; nothing is interpreted here.
  */
 public final class SettingsSource {
   public static final String ENV_PREFIX = "SMOOTHGUARD_";
@@ -36,7 +36,8 @@ public final class SettingsSource {
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       props.load(r);
     } catch (IOException | IllegalArgumentException e) {
-      throw new ConfigException(List.of("config file " + file + ": cannot read (" + e.getMessage() + ")"));
+      throw new ConfigException(
+          List.of("config file " + file + ": cannot read (" + e.getMessage() + ")"));
     }
     for (String k : props.stringPropertyNames()) {
       raw.put(k.trim(), props.getProperty(k).trim());
@@ -45,13 +46,14 @@ public final class SettingsSource {
   }
 
   /**
-   * The file's values overridden by the environment variables that name a key. Unknown
-   * {@code SMOOTHGUARD_*} variables (e.g. the launcher's SMOOTHGUARD_JAVA_OPTS) are not keys.
+   * The file's values overridden by the environment variables that name a key. Unknown {@code
+   * SMOOTHGUARD_*} variables (e.g. the launcher's SMOOTHGUARD_JAVA_OPTS) are not keys.
    */
-  public static Map<String, String> withEnvironment(Map<String, String> fileValues, Map<String, String> env,
-      Predicate<String> isKey) {
+  public static Map<String, String> withEnvironment(
+      Map<String, String> fileValues, Map<String, String> env, Predicate<String> isKey) {
     Map<String, String> values = new TreeMap<>(fileValues);
-    env.forEach((variable, value) -> keyOfEnv(variable, isKey).ifPresent(k -> values.put(k, value.trim())));
+    env.forEach(
+        (variable, value) -> keyOfEnv(variable, isKey).ifPresent(k -> values.put(k, value.trim())));
     return values;
   }
 
@@ -64,7 +66,9 @@ public final class SettingsSource {
     return isKey.test(key) ? Optional.of(key) : Optional.empty();
   }
 
-  /** The environment variable that overrides a key: {@code model.path -> SMOOTHGUARD_MODEL_PATH}. */
+  /**
+   * The environment variable that overrides a key: {@code model.path -> SMOOTHGUARD_MODEL_PATH}.
+   */
   public static String envVariableOf(String key) {
     return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
   }

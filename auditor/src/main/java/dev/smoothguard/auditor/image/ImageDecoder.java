@@ -13,11 +13,11 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Turns the bytes of an image event into the model's input: decodes PNG/JPEG (ImageIO) or
- * RAW_U8 (HWC bytes), checks them against the declared size and channels, the pixel limit and
- * the model's shape, and applies the shape policy. Pixels become CHW floats value/255 in [0,1],
- * the space the noise is added in. Every failure is an {@link ImageRejectedException} with a
- * reason; nothing else escapes.
+ * Turns the bytes of an image event into the model's input: decodes PNG/JPEG (ImageIO) or RAW_U8
+ * (HWC bytes), checks them against the declared size and channels, the pixel limit and the model's
+ * shape, and applies the shape policy. Pixels become CHW floats value/255 in [0,1], the space the
+ * noise is added in. Every failure is an {@link ImageRejectedException} with a reason; nothing else
+ * escapes.
  */
 public final class ImageDecoder {
   static {
@@ -43,30 +43,36 @@ public final class ImageDecoder {
    */
   public DecodedImage decode(String encoding, int width, int height, int channels, byte[] data) {
     if (width <= 0 || height <= 0) {
-      throw new ImageRejectedException(RejectReason.BAD_IMAGE,
-          "declared size " + width + "x" + height + " is not positive");
+      throw new ImageRejectedException(
+          RejectReason.BAD_IMAGE, "declared size " + width + "x" + height + " is not positive");
     }
     checkPixels((long) width * height, "declared");
     if (channels != 1 && channels != 3) {
-      throw new ImageRejectedException(RejectReason.WRONG_SHAPE,
+      throw new ImageRejectedException(
+          RejectReason.WRONG_SHAPE,
           "declared channels " + channels + " (supported: 1 grey, 3 RGB)");
     }
     if (data == null || data.length == 0) {
-      throw new ImageRejectedException(RejectReason.UNSUPPORTED_ENCODING,
+      throw new ImageRejectedException(
+          RejectReason.UNSUPPORTED_ENCODING,
           "no inline image data (image URIs are not supported yet)");
     }
-    Image image = switch (encoding == null ? "" : encoding.toUpperCase(Locale.ROOT)) {
-      case "RAW_U8" -> raw(width, height, channels, data);
-      case "PNG", "JPEG" -> encoded(encoding, width, height, channels, data);
-      default -> throw new ImageRejectedException(RejectReason.UNSUPPORTED_ENCODING,
-          "encoding '" + encoding + "' is not supported (PNG, JPEG, RAW_U8)");
-    };
+    Image image =
+        switch (encoding == null ? "" : encoding.toUpperCase(Locale.ROOT)) {
+          case "RAW_U8" -> raw(width, height, channels, data);
+          case "PNG", "JPEG" -> encoded(encoding, width, height, channels, data);
+          default ->
+              throw new ImageRejectedException(
+                  RejectReason.UNSUPPORTED_ENCODING,
+                  "encoding '" + encoding + "' is not supported (PNG, JPEG, RAW_U8)");
+        };
     return fitToModel(image);
   }
 
   private void checkPixels(long pixels, String what) {
     if (pixels > maxPixels) {
-      throw new ImageRejectedException(RejectReason.TOO_LARGE,
+      throw new ImageRejectedException(
+          RejectReason.TOO_LARGE,
           what + " size of " + pixels + " pixels exceeds max.pixels=" + maxPixels);
     }
   }
@@ -74,8 +80,9 @@ public final class ImageDecoder {
   private static Image raw(int w, int h, int c, byte[] data) {
     long expected = (long) w * h * c;
     if (data.length != expected) {
-      throw new ImageRejectedException(RejectReason.BAD_IMAGE, "RAW_U8 " + w + "x" + h + "x" + c
-          + " needs " + expected + " bytes, got " + data.length);
+      throw new ImageRejectedException(
+          RejectReason.BAD_IMAGE,
+          "RAW_U8 " + w + "x" + h + "x" + c + " needs " + expected + " bytes, got " + data.length);
     }
     float[] px = new float[(int) expected];
     int plane = w * h;
@@ -85,29 +92,36 @@ public final class ImageDecoder {
     return new Image(c, h, w, px);
   }
 
-  private static final byte[] PNG_END = {0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xAE, 0x42, 0x60, (byte) 0x82};
+  private static final byte[] PNG_END = {
+    0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xAE, 0x42, 0x60, (byte) 0x82
+  };
 
   private Image encoded(String encoding, int w, int h, int c, byte[] data) {
     BufferedImage img;
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (in == null || !readers.hasNext()) {
-        throw new ImageRejectedException(RejectReason.BAD_IMAGE,
+        throw new ImageRejectedException(
+            RejectReason.BAD_IMAGE,
             "bytes are not a " + encoding + " image (no decoder recognises them)");
       }
       ImageReader reader = readers.next();
       try {
         reader.setInput(in, true, true);
         // a truncated JPEG decodes with a warning ("premature end"), not an error: refuse it
-        reader.addIIOReadWarningListener((source, warning) -> {
-          throw new ImageRejectedException(RejectReason.BAD_IMAGE, encoding + " is damaged: " + warning);
-        });
+        reader.addIIOReadWarningListener(
+            (source, warning) -> {
+              throw new ImageRejectedException(
+                  RejectReason.BAD_IMAGE, encoding + " is damaged: " + warning);
+            });
         // the header's size, before any pixel is decoded: a bomb is refused here
         long headerW = reader.getWidth(0), headerH = reader.getHeight(0);
         checkPixels(headerW * headerH, "encoded");
-        // ImageIO decodes a PNG cut after its last pixel data without complaint; a PNG ends with IEND
+        // ImageIO decodes a PNG cut after its last pixel data without complaint; a PNG ends with
+        // IEND
         if (encoding.equalsIgnoreCase("PNG") && !endsWith(data, PNG_END)) {
-          throw new ImageRejectedException(RejectReason.BAD_IMAGE, "PNG is truncated (no IEND chunk at its end)");
+          throw new ImageRejectedException(
+              RejectReason.BAD_IMAGE, "PNG is truncated (no IEND chunk at its end)");
         }
         img = reader.read(0);
       } finally {
@@ -116,8 +130,8 @@ public final class ImageDecoder {
     } catch (ImageRejectedException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      throw new ImageRejectedException(RejectReason.BAD_IMAGE,
-          encoding + " does not decode: " + e.getMessage(), e);
+      throw new ImageRejectedException(
+          RejectReason.BAD_IMAGE, encoding + " does not decode: " + e.getMessage(), e);
     }
     if (img == null) {
       throw new ImageRejectedException(RejectReason.BAD_IMAGE, encoding + " does not decode");
@@ -125,8 +139,20 @@ public final class ImageDecoder {
     int dw = img.getWidth(), dh = img.getHeight();
     int dc = DecodedPixels.channelsOf(img);
     if (dw != w || dh != h || dc != c) {
-      throw new ImageRejectedException(RejectReason.WRONG_SHAPE, "decoded " + dw + "x" + dh + "x"
-          + dc + " contradicts the declared " + w + "x" + h + "x" + c);
+      throw new ImageRejectedException(
+          RejectReason.WRONG_SHAPE,
+          "decoded "
+              + dw
+              + "x"
+              + dh
+              + "x"
+              + dc
+              + " contradicts the declared "
+              + w
+              + "x"
+              + h
+              + "x"
+              + c);
     }
     return DecodedPixels.toChw(img);
   }
@@ -140,13 +166,23 @@ public final class ImageDecoder {
   }
 
   private DecodedImage fitToModel(Image image) {
-    boolean same = image.channels() == model.channels() && image.height() == model.height()
-        && image.width() == model.width();
+    boolean same =
+        image.channels() == model.channels()
+            && image.height() == model.height()
+            && image.width() == model.width();
     if (same) return new DecodedImage(image, false);
     if (policy == ShapePolicy.REJECT) {
-      throw new ImageRejectedException(RejectReason.WRONG_SHAPE, "image " + image.channels() + "x"
-          + image.height() + "x" + image.width() + " does not fit the model's input " + model
-          + " (shape.policy=reject)");
+      throw new ImageRejectedException(
+          RejectReason.WRONG_SHAPE,
+          "image "
+              + image.channels()
+              + "x"
+              + image.height()
+              + "x"
+              + image.width()
+              + " does not fit the model's input "
+              + model
+              + " (shape.policy=reject)");
     }
     Image converted = convertChannels(image, model.channels());
     return new DecodedImage(resizeBilinear(converted, model.height(), model.width()), true);

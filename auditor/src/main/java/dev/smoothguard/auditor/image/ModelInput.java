@@ -7,7 +7,8 @@ public record ModelInput(int channels, int height, int width) {
       throw new IllegalArgumentException("model input must have 1 or 3 channels, got " + channels);
     }
     if (height <= 0 || width <= 0) {
-      throw new IllegalArgumentException("model input size must be positive, got " + height + "x" + width);
+      throw new IllegalArgumentException(
+          "model input size must be positive, got " + height + "x" + width);
     }
   }
 

@@ -19,19 +19,20 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The auditor's Prometheus metrics (names fixed by the deployment contract): images, abstains,
- * noisy samples and latency per model, dead-letter records per reason, certified accuracy of
- * the latest closed summary window, input lag and stream state, plus Kafka Streams' own metrics.
+ * noisy samples and latency per model, dead-letter records per reason, certified accuracy of the
+ * latest closed summary window, input lag and stream state, plus Kafka Streams' own metrics.
  *
- * <p>Counters of work ({@code smoothguard_images_total}, {@code _abstained_total},
- * {@code _noisy_samples_total}, {@code _dlq_records_total}) count committed work: under
- * exactly-once their increments wait, per stream thread, for the transaction to commit and are
- * dropped when it aborts (the work will be redone). {@code smoothguard_certifications_started_total}
- * counts attempts, so started minus images is the work redone; the latency histogram measures
- * every attempt. Transactions committed and aborted are counted, and system faults and pauses
- * are shown per component.
+ * <p>Counters of work ({@code smoothguard_images_total}, {@code _abstained_total}, {@code
+ * _noisy_samples_total}, {@code _dlq_records_total}) count committed work: under exactly-once their
+ * increments wait, per stream thread, for the transaction to commit and are dropped when it aborts
+ * (the work will be redone). {@code smoothguard_certifications_started_total} counts attempts, so
+ * started minus images is the work redone; the latency histogram measures every attempt.
+ * Transactions committed and aborted are counted, and system faults and pauses are shown per
+ * component.
  */
 public final class AuditorMetrics implements AutoCloseable {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final Map<String, AtomicReference<Double>> accuracy = new ConcurrentHashMap<>();
@@ -48,17 +49,25 @@ public final class AuditorMetrics implements AutoCloseable {
   }
 
   /**
-   * Under exactly-once, counters of work wait for the transaction that holds the work
-   * ({@link #onCommit}); otherwise they count at once.
+   * Under exactly-once, counters of work wait for the transaction that holds the work ({@link
+   * #onCommit}); otherwise they count at once.
    */
   public void transactional(boolean exactlyOnce) {
     this.transactional = exactlyOnce;
-    Counter.builder("smoothguard.transactions.committed").description("Transactions committed (exactly-once)").register(registry);
-    Counter.builder("smoothguard.transactions.aborted").description("Transactions aborted: their work is redone").register(registry);
-    Counter.builder("smoothguard.certifications.aborted").description("Certifications whose transaction aborted (redone later)").register(registry);
+    Counter.builder("smoothguard.transactions.committed")
+        .description("Transactions committed (exactly-once)")
+        .register(registry);
+    Counter.builder("smoothguard.transactions.aborted")
+        .description("Transactions aborted: their work is redone")
+        .register(registry);
+    Counter.builder("smoothguard.certifications.aborted")
+        .description("Certifications whose transaction aborted (redone later)")
+        .register(registry);
   }
 
-  /** Runs the update when the current stream thread's work commits (at once without transactions). */
+  /**
+   * Runs the update when the current stream thread's work commits (at once without transactions).
+   */
   public void onCommit(Runnable update) {
     if (transactional) {
       pending.get().add(update);
@@ -89,7 +98,8 @@ public final class AuditorMetrics implements AutoCloseable {
   private void discardPending() {
     List<Runnable> work = pending.get();
     long certifications = work.stream().filter(r -> r instanceof CertifiedWork).count();
-    if (certifications > 0) registry.counter("smoothguard.certifications.aborted").increment(certifications);
+    if (certifications > 0)
+      registry.counter("smoothguard.certifications.aborted").increment(certifications);
     work.clear();
   }
 
@@ -101,11 +111,13 @@ public final class AuditorMetrics implements AutoCloseable {
   /** One certified image of a model: latency now, the counts once the work commits. */
   public void certified(String model, boolean abstained, long samples, double latencyMs) {
     latency(model).record(Duration.ofNanos((long) (latencyMs * 1e6)));
-    onCommit(new CertifiedWork(() -> {
-      counter("smoothguard.images", "model", model).increment();
-      if (abstained) counter("smoothguard.abstained", "model", model).increment();
-      counter("smoothguard.noisy.samples", "model", model).increment(samples);
-    }));
+    onCommit(
+        new CertifiedWork(
+            () -> {
+              counter("smoothguard.images", "model", model).increment();
+              if (abstained) counter("smoothguard.abstained", "model", model).increment();
+              counter("smoothguard.noisy.samples", "model", model).increment(samples);
+            }));
   }
 
   /** Marks pending work that is a certification (to count certifications lost to an abort). */
@@ -116,22 +128,34 @@ public final class AuditorMetrics implements AutoCloseable {
     }
   }
 
-  /** Shows pauses and counts system faults per component (label values fixed, so series are stable). */
+  /**
+   * Shows pauses and counts system faults per component (label values fixed, so series are stable).
+   */
   public void bindHealth(SystemHealth health) {
     for (SystemHealth.Component c : SystemHealth.Component.values()) {
       String label = c.name().toLowerCase(java.util.Locale.ROOT);
-      Gauge.builder("smoothguard.paused", health, h -> h.pause().filter(p -> p.component() == c).isPresent() ? 1 : 0)
-          .description("1 while processing is paused on a fault of this component (see /ready for the reason)")
-          .tag("component", label).register(registry);
+      Gauge.builder(
+              "smoothguard.paused",
+              health,
+              h -> h.pause().filter(p -> p.component() == c).isPresent() ? 1 : 0)
+          .description(
+              "1 while processing is paused on a fault of this component (see /ready for the reason)")
+          .tag("component", label)
+          .register(registry);
       counter("smoothguard.system.faults", "component", label);
     }
     Gauge.builder("smoothguard.config.warnings", health, h -> h.warnings().size())
-        .description("Configuration problems the operator must fix (listed on /ready)").register(registry);
+        .description("Configuration problems the operator must fix (listed on /ready)")
+        .register(registry);
   }
 
   /** One system fault (the stream pauses and retries). */
   public void systemFault(SystemHealth.Component component) {
-    counter("smoothguard.system.faults", "component", component.name().toLowerCase(java.util.Locale.ROOT)).increment();
+    counter(
+            "smoothguard.system.faults",
+            "component",
+            component.name().toLowerCase(java.util.Locale.ROOT))
+        .increment();
   }
 
   /** A certificate that arrived after its summary window had been emitted. */
@@ -140,13 +164,16 @@ public final class AuditorMetrics implements AutoCloseable {
   }
 
   private Timer latency(String model) {
-    return timers.computeIfAbsent(model, m -> Timer.builder("smoothguard.certify.latency")
-        .description("Wall time to certify one image (decode excluded)")
-        .tag("model", m)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofMinutes(10))
-        .register(registry));
+    return timers.computeIfAbsent(
+        model,
+        m ->
+            Timer.builder("smoothguard.certify.latency")
+                .description("Wall time to certify one image (decode excluded)")
+                .tag("model", m)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry));
   }
 
   /** The longest certification of a model seen recently (the timer's decaying max), in ms. */
@@ -177,26 +204,35 @@ public final class AuditorMetrics implements AutoCloseable {
   /** Certified accuracy at one radius from the latest closed summary window of a model. */
   public void certifiedAccuracy(String model, double radius, double value) {
     String key = model + "|" + radius;
-    accuracy.computeIfAbsent(key, k -> {
-      AtomicReference<Double> ref = new AtomicReference<>(Double.NaN);
-      Gauge.builder("smoothguard.certified.accuracy", ref, AtomicReference::get)
-          .description("Certified accuracy at a radius, latest closed summary window")
-          .tags(Tags.of("model", model, "radius", Double.toString(radius)))
-          .register(registry);
-      return ref;
-    }).set(value);
+    accuracy
+        .computeIfAbsent(
+            key,
+            k -> {
+              AtomicReference<Double> ref = new AtomicReference<>(Double.NaN);
+              Gauge.builder("smoothguard.certified.accuracy", ref, AtomicReference::get)
+                  .description("Certified accuracy at a radius, latest closed summary window")
+                  .tags(Tags.of("model", model, "radius", Double.toString(radius)))
+                  .register(registry);
+              return ref;
+            })
+        .set(value);
   }
 
   /** Binds the stream's state, input lag and Kafka Streams' own metrics. */
   public void bindStreams(KafkaStreams streams, String inputTopic) {
-    Gauge.builder("smoothguard.stream.state", streams, s -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
-        .description("1 when the Kafka Streams application is RUNNING").register(registry);
+    Gauge.builder(
+            "smoothguard.stream.state",
+            streams,
+            s -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
+        .description("1 when the Kafka Streams application is RUNNING")
+        .register(registry);
     DoubleSupplier lag = () -> maxLag(streams, inputTopic);
     // Micrometer holds gauge objects weakly: without a strong reference the lambda is
     // collected and the gauge reads NaN from then on.
     Gauge.builder("smoothguard.consumer.lag.records", lag, DoubleSupplier::getAsDouble)
         .strongReference(true)
-        .description("Max records lag over the input topic's partitions").register(registry);
+        .description("Max records lag over the input topic's partitions")
+        .register(registry);
     streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
   }
@@ -208,7 +244,8 @@ public final class AuditorMetrics implements AutoCloseable {
         var name = e.getKey();
         if (name.name().equals("records-lag") && inputTopic.equals(name.tags().get("topic"))) {
           Object v = e.getValue().metricValue();
-          if (v instanceof Number num && !Double.isNaN(num.doubleValue())) max = Math.max(max, num.doubleValue());
+          if (v instanceof Number num && !Double.isNaN(num.doubleValue()))
+            max = Math.max(max, num.doubleValue());
         }
       }
     } catch (RuntimeException e) {
@@ -218,8 +255,8 @@ public final class AuditorMetrics implements AutoCloseable {
   }
 
   private Counter counter(String name, String tag, String value) {
-    return counters.computeIfAbsent(name + "|" + value,
-        k -> Counter.builder(name).tag(tag, value).register(registry));
+    return counters.computeIfAbsent(
+        name + "|" + value, k -> Counter.builder(name).tag(tag, value).register(registry));
   }
 
   public String scrape() {

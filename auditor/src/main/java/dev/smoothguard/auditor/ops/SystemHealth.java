@@ -11,14 +11,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * What the operator must see that the stream state alone does not say: whether processing is
- * paused on a fault of the system (and why, since when, how many retries), and warnings about
- * configurations that cannot hold (a transaction budget too small for the work). Read by
- * {@code /ready} and by the metrics; written by the stream threads. Thread-safe.
+ * What the operator must see that the stream state alone does not say: whether processing is paused
+ * on a fault of the system (and why, since when, how many retries), and warnings about
+ * configurations that cannot hold (a transaction budget too small for the work). Read by {@code
+ * /ready} and by the metrics; written by the stream threads. Thread-safe.
  */
 public final class SystemHealth {
   /** The parts of the system a fault can be blamed on: the label values of the pause metrics. */
-  public enum Component { REGISTRY, ENGINE, KAFKA, UNKNOWN }
+  public enum Component {
+    REGISTRY,
+    ENGINE,
+    KAFKA,
+    UNKNOWN
+  }
 
   /** One pause: the component, the one-line reason, when it began, the retries so far. */
   public record Pause(Component component, String reason, Instant since, int attempts) {}
@@ -31,7 +36,8 @@ public final class SystemHealth {
   /** Records a system fault; returns the retry number (1 for the first fault of a pause). */
   public int fault(Component component, String reason) {
     int attempt = attempts.incrementAndGet();
-    pause.updateAndGet(p -> new Pause(component, reason, p == null ? Instant.now() : p.since(), attempt));
+    pause.updateAndGet(
+        p -> new Pause(component, reason, p == null ? Instant.now() : p.since(), attempt));
     listeners.forEach(Runnable::run);
     return attempt;
   }
@@ -75,9 +81,16 @@ public final class SystemHealth {
     Pause p = pause.get();
     if (p != null) {
       String component = p.component().name().toLowerCase(Locale.ROOT);
-      b.append("PAUSED on ").append("aeiou".indexOf(component.charAt(0)) >= 0 ? "an " : "a ")
-          .append(component).append(" fault since ")
-          .append(p.since()).append(" (retry ").append(p.attempts()).append("): ").append(p.reason()).append('\n');
+      b.append("PAUSED on ")
+          .append("aeiou".indexOf(component.charAt(0)) >= 0 ? "an " : "a ")
+          .append(component)
+          .append(" fault since ")
+          .append(p.since())
+          .append(" (retry ")
+          .append(p.attempts())
+          .append("): ")
+          .append(p.reason())
+          .append('\n');
     }
     warnings.forEach((k, v) -> b.append("WARNING ").append(k).append(": ").append(v).append('\n'));
     return b.toString();

@@ -9,11 +9,13 @@ import java.util.Set;
  * Which dead letters to redrive: their reasons (empty = every reason) and the time they failed
  * ({@code AuditFailure.time}), from inclusive, to exclusive.
  */
-public record RedriveFilter(Set<FailureReason> reasons, Optional<Instant> from, Optional<Instant> to) {
+public record RedriveFilter(
+    Set<FailureReason> reasons, Optional<Instant> from, Optional<Instant> to) {
   public RedriveFilter {
     reasons = Set.copyOf(reasons);
     if (from.isPresent() && to.isPresent() && !from.get().isBefore(to.get())) {
-      throw new IllegalArgumentException("the time range is empty: --from " + from.get() + " is not before --to " + to.get());
+      throw new IllegalArgumentException(
+          "the time range is empty: --from " + from.get() + " is not before --to " + to.get());
     }
   }
 

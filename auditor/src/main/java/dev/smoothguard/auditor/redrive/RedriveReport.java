@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Counts of one redrive: per failure reason, per decision; plus the dead letters that could not
- * be read (not an AuditFailure). {@code dryRun}: SENT means "would be sent".
+ * Counts of one redrive: per failure reason, per decision; plus the dead letters that could not be
+ * read (not an AuditFailure). {@code dryRun}: SENT means "would be sent".
  */
 public final class RedriveReport {
   private final Map<FailureReason, Map<Decision, Long>> counts = new EnumMap<>(FailureReason.class);
@@ -20,7 +20,9 @@ public final class RedriveReport {
   }
 
   void record(FailureReason reason, Decision decision) {
-    counts.computeIfAbsent(reason, r -> new EnumMap<>(Decision.class)).merge(decision, 1L, Long::sum);
+    counts
+        .computeIfAbsent(reason, r -> new EnumMap<>(Decision.class))
+        .merge(decision, 1L, Long::sum);
   }
 
   void unreadable() {
@@ -47,22 +49,31 @@ public final class RedriveReport {
   public void print(PrintStream out) {
     StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-22s", "reason"));
     for (Decision d : Decision.values()) {
-      header.append(String.format(Locale.ROOT, "  %s", d == Decision.SENT && dryRun ? "would send" : d.label()));
+      header.append(
+          String.format(
+              Locale.ROOT, "  %s", d == Decision.SENT && dryRun ? "would send" : d.label()));
     }
     out.println(header);
-    counts.forEach((reason, byDecision) -> {
-      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-22s", reason));
-      for (Decision d : Decision.values()) {
-        int width = (d == Decision.SENT && dryRun ? "would send" : d.label()).length();
-        line.append(String.format(Locale.ROOT, "  %" + width + "d", byDecision.getOrDefault(d, 0L)));
-      }
-      out.println(line);
-    });
+    counts.forEach(
+        (reason, byDecision) -> {
+          StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-22s", reason));
+          for (Decision d : Decision.values()) {
+            int width = (d == Decision.SENT && dryRun ? "would send" : d.label()).length();
+            line.append(
+                String.format(Locale.ROOT, "  %" + width + "d", byDecision.getOrDefault(d, 0L)));
+          }
+          out.println(line);
+        });
     long skipped = 0;
     for (Decision d : Decision.values()) {
       if (d != Decision.SENT) skipped += total(d);
     }
-    out.printf(Locale.ROOT, "%s %d, skipped %d, unreadable %d%n", dryRun ? "would send" : "sent",
-        total(Decision.SENT), skipped, unreadable);
+    out.printf(
+        Locale.ROOT,
+        "%s %d, skipped %d, unreadable %d%n",
+        dryRun ? "would send" : "sent",
+        total(Decision.SENT),
+        skipped,
+        unreadable);
   }
 }

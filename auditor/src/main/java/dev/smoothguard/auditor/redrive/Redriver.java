@@ -30,23 +30,25 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Sends dead letters back: reads the AuditFailure records of the dead-letter topic
- * ({@code read_committed}, every partition from the start up to its end as seen when the run
- * starts, so records dead-lettered meanwhile wait for the next run), keeps those the filter
- * selects, and produces the original key and value bytes of each complete one to the target
- * topic, marked with the header {@link #REDRIVE_HEADER} = {@code dlqTopic/partition/offset} of
- * the dead letter and {@link #ORIGIN_HEADER} = {@code topic/partition/offset} of the original.
- * Every send is checked. Reads with no consumer group: nothing is committed, a run can be
- * repeated (and re-sends what it sent before).
+ * Sends dead letters back: reads the AuditFailure records of the dead-letter topic ({@code
+ * read_committed}, every partition from the start up to its end as seen when the run starts, so
+ * records dead-lettered meanwhile wait for the next run), keeps those the filter selects, and
+ * produces the original key and value bytes of each complete one to the target topic, marked with
+ * the header {@link #REDRIVE_HEADER} = {@code dlqTopic/partition/offset} of the dead letter and
+ * {@link #ORIGIN_HEADER} = {@code topic/partition/offset} of the original. Every send is checked.
+ * Reads with no consumer group: nothing is committed, a run can be repeated (and re-sends what it
+ * sent before).
  */
 public final class Redriver implements AutoCloseable {
   public static final String REDRIVE_HEADER = "smoothguard.redrive";
   public static final String ORIGIN_HEADER = "smoothguard.redrive.origin";
+
   /**
    * The AuditFailure field that says the value holds only a prefix of the original; a schema
    * without it (before that field existed) holds complete originals only.
    */
   static final String TRUNCATED_FIELD = "originalTruncated";
+
   private static final Duration POLL = Duration.ofMillis(500);
 
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -57,7 +59,8 @@ public final class Redriver implements AutoCloseable {
    * @param consumerSettings Kafka consumer settings (bootstrap, security...)
    * @param producerSettings Kafka producer settings
    */
-  public Redriver(Map<String, ?> consumerSettings, Map<String, ?> producerSettings, RegistryClient registry) {
+  public Redriver(
+      Map<String, ?> consumerSettings, Map<String, ?> producerSettings, RegistryClient registry) {
     Map<String, Object> c = new HashMap<>(consumerSettings);
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -66,7 +69,8 @@ public final class Redriver implements AutoCloseable {
     Map<String, Object> p = new HashMap<>(producerSettings);
     p.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
     p.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     this.failures = AvroDeserializer.specific(registry, AuditFailure.class);
   }
@@ -77,7 +81,8 @@ public final class Redriver implements AutoCloseable {
    * @param dryRun decide and count only; send nothing
    * @throws UserError when the dead-letter topic does not exist or is the target, Kafka cannot be
    *     reached, or the registry is down or refuses the client
-   * @throws dev.smoothguard.auditor.replay.DeliveryFailedException when the broker refused some sends
+   * @throws dev.smoothguard.auditor.replay.DeliveryFailedException when the broker refused some
+   *     sends
    */
   public RedriveReport run(String dlqTopic, String target, RedriveFilter filter, boolean dryRun) {
     if (dlqTopic.equals(target)) {
@@ -104,11 +109,17 @@ public final class Redriver implements AutoCloseable {
     return report;
   }
 
-  private void handle(ConsumerRecord<byte[], byte[]> record, String target, RedriveFilter filter, boolean dryRun,
-      RedriveReport report, Deliveries deliveries) {
+  private void handle(
+      ConsumerRecord<byte[], byte[]> record,
+      String target,
+      RedriveFilter filter,
+      boolean dryRun,
+      RedriveReport report,
+      Deliveries deliveries) {
     AuditFailure failure;
     try {
-      failure = record.value() == null ? null : failures.deserialize(record.topic(), record.value());
+      failure =
+          record.value() == null ? null : failures.deserialize(record.topic(), record.value());
     } catch (SerdeException e) {
       if (e.isSystemFault()) {
         // the registry is down or refuses us: no dead letter can be read, stop
@@ -129,9 +140,12 @@ public final class Redriver implements AutoCloseable {
     }
     RecordHeaders headers = new RecordHeaders();
     headers.add(REDRIVE_HEADER, position(record.topic(), record.partition(), record.offset()));
-    headers.add(ORIGIN_HEADER, position(failure.getSourceTopic(), failure.getPartition(), failure.getOffset()));
-    ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(target, null, null,
-        bytes(failure.getKey()), bytes(failure.getValue()), headers);
+    headers.add(
+        ORIGIN_HEADER,
+        position(failure.getSourceTopic(), failure.getPartition(), failure.getOffset()));
+    ProducerRecord<byte[], byte[]> out =
+        new ProducerRecord<>(
+            target, null, null, bytes(failure.getKey()), bytes(failure.getValue()), headers);
     try {
       producer.send(out, deliveries.callback());
     } catch (KafkaException e) {

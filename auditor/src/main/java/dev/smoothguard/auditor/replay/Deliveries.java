@@ -6,10 +6,10 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * Counts the broker's answers to a producer's sends: every send gets {@link #callback()}, and
- * after {@code flush()} {@link #check(String)} throws when any send failed, with the count and
- * the first reason. A send the producer refuses at once (e.g. metadata timeout) is recorded
- * with {@link #failedNow(Exception)}.
+ * Counts the broker's answers to a producer's sends: every send gets {@link #callback()}, and after
+ * {@code flush()} {@link #check(String)} throws when any send failed, with the count and the first
+ * reason. A send the producer refuses at once (e.g. metadata timeout) is recorded with {@link
+ * #failedNow(Exception)}.
  */
 public final class Deliveries {
   private final AtomicLong acknowledged = new AtomicLong();

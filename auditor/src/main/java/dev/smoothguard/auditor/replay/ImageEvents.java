@@ -20,13 +20,16 @@ public final class ImageEvents {
 
   private ImageEvents() {}
 
-  public static ImageEvent of(String id, Image image, Integer label, ImageEncoding encoding, String source, Instant time) {
+  public static ImageEvent of(
+      String id, Image image, Integer label, ImageEncoding encoding, String source, Instant time) {
     byte[] hwc = toHwcBytes(image);
-    byte[] data = switch (encoding) {
-      case RAW_U8 -> hwc;
-      case PNG -> png(hwc, image.width(), image.height(), image.channels());
-      default -> throw new IllegalArgumentException("replay writes PNG or RAW_U8, not " + encoding);
-    };
+    byte[] data =
+        switch (encoding) {
+          case RAW_U8 -> hwc;
+          case PNG -> png(hwc, image.width(), image.height(), image.channels());
+          default ->
+              throw new IllegalArgumentException("replay writes PNG or RAW_U8, not " + encoding);
+        };
     return ImageEvent.newBuilder()
         .setId(id)
         .setEventTime(time)
@@ -58,14 +61,16 @@ public final class ImageEvents {
 
   public static byte[] png(byte[] hwc, int w, int h, int c) {
     if (c != 1 && c != 3) throw new IllegalArgumentException("PNG needs 1 or 3 channels, got " + c);
-    BufferedImage img = new BufferedImage(w, h, c == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+    BufferedImage img =
+        new BufferedImage(w, h, c == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
         int i = (y * w + x) * c;
         if (c == 1) {
           img.getRaster().setSample(x, y, 0, hwc[i] & 0xFF);
         } else {
-          img.setRGB(x, y, ((hwc[i] & 0xFF) << 16) | ((hwc[i + 1] & 0xFF) << 8) | (hwc[i + 2] & 0xFF));
+          img.setRGB(
+              x, y, ((hwc[i] & 0xFF) << 16) | ((hwc[i + 1] & 0xFF) << 8) | (hwc[i + 2] & 0xFF));
         }
       }
     }

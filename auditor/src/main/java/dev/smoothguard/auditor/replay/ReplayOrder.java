@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.TreeMap;
 
 /**
- * The order in which a dataset's images are sent. Datasets read from class folders are sorted
- * by class, so the first N images of a replay are all one class; {@link #INTERLEAVED} takes one
- * image of each class in turn, which is what a live stream looks like.
+ * The order in which a dataset's images are sent. Datasets read from class folders are sorted by
+ * class, so the first N images of a replay are all one class; {@link #INTERLEAVED} takes one image
+ * of each class in turn, which is what a live stream looks like.
  */
 public enum ReplayOrder {
   /** Dataset order (class folders: class, then file). */

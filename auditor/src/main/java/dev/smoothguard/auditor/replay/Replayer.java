@@ -21,16 +21,17 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Produces a dataset's images as ImageEvents keyed by a deterministic id: {@code PREFIX-INDEX}
- * (index zero-padded to 6 digits, the dataset position), plus {@code -pPASS} from the second
- * pass on with --loop. The prefix is the dataset's file or folder name, so replaying the same
- * dataset twice yields the same ids.
+ * (index zero-padded to 6 digits, the dataset position), plus {@code -pPASS} from the second pass
+ * on with --loop. The prefix is the dataset's file or folder name, so replaying the same dataset
+ * twice yields the same ids.
  */
 public final class Replayer implements AutoCloseable {
   private final KafkaProducer<String, ImageEvent> producer;
   private final String topic;
   private final Deliveries deliveries = new Deliveries();
 
-  public Replayer(String bootstrapServers, RegistryClient registry, String topic, Map<String, String> extra) {
+  public Replayer(
+      String bootstrapServers, RegistryClient registry, String topic, Map<String, String> extra) {
     this(withBootstrap(extra, bootstrapServers), registry, topic);
   }
 
@@ -43,11 +44,13 @@ public final class Replayer implements AutoCloseable {
     props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
     props.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
-    this.producer = new KafkaProducer<>(props, new StringSerializer(), new AvroSerializer<>(registry, false));
+    this.producer =
+        new KafkaProducer<>(props, new StringSerializer(), new AvroSerializer<>(registry, false));
     this.topic = topic;
   }
 
-  private static Map<String, Object> withBootstrap(Map<String, String> extra, String bootstrapServers) {
+  private static Map<String, Object> withBootstrap(
+      Map<String, String> extra, String bootstrapServers) {
     Map<String, Object> props = new HashMap<>(extra);
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     return props;
@@ -57,7 +60,8 @@ public final class Replayer implements AutoCloseable {
   public static String idPrefix(String spec) {
     String rest = spec.contains(":") ? spec.substring(spec.indexOf(':') + 1) : spec;
     String first = rest.split(",")[0].replaceAll("/+$", "");
-    String name = first.substring(first.lastIndexOf('/') + 1).replaceAll("\\.(gz|bin|idx\\d?-ubyte)$", "");
+    String name =
+        first.substring(first.lastIndexOf('/') + 1).replaceAll("\\.(gz|bin|idx\\d?-ubyte)$", "");
     String safe = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-");
     return safe.isEmpty() ? "img" : safe;
   }
@@ -73,11 +77,17 @@ public final class Replayer implements AutoCloseable {
    * @param loop start again at the first image after the last
    * @param limit stop after this many (0 = no limit; without loop, at most the dataset)
    * @param progress told the count after each send
-   * @throws DeliveryFailedException when the broker did not accept some images (sending stops
-   *     once a failure is known, e.g. a missing topic or an unreachable broker)
+   * @throws DeliveryFailedException when the broker did not accept some images (sending stops once
+   *     a failure is known, e.g. a missing topic or an unreachable broker)
    */
-  public long replay(ImageDataset data, ImageEncoding encoding, double rate, boolean loop, long limit,
-      LongConsumer progress) throws InterruptedException {
+  public long replay(
+      ImageDataset data,
+      ImageEncoding encoding,
+      double rate,
+      boolean loop,
+      long limit,
+      LongConsumer progress)
+      throws InterruptedException {
     return replay(data, ReplayOrder.DATASET.indices(data), encoding, rate, loop, limit, progress);
   }
 
@@ -85,8 +95,15 @@ public final class Replayer implements AutoCloseable {
    * As {@link #replay(ImageDataset, ImageEncoding, double, boolean, long, LongConsumer)}, sending
    * the images in the given order; ids stay the images' dataset positions.
    */
-  public long replay(ImageDataset data, int[] order, ImageEncoding encoding, double rate, boolean loop,
-      long limit, LongConsumer progress) throws InterruptedException {
+  public long replay(
+      ImageDataset data,
+      int[] order,
+      ImageEncoding encoding,
+      double rate,
+      boolean loop,
+      long limit,
+      LongConsumer progress)
+      throws InterruptedException {
     String prefix = idPrefix(data.spec());
     long sent = 0;
     long start = System.nanoTime();
@@ -102,7 +119,8 @@ public final class Replayer implements AutoCloseable {
         }
         LabeledImage li = data.get(i);
         String id = idOf(prefix, i, pass);
-        ImageEvent event = ImageEvents.of(id, li.image(), li.label(), encoding, data.spec(), Instant.now());
+        ImageEvent event =
+            ImageEvents.of(id, li.image(), li.label(), encoding, data.spec(), Instant.now());
         try {
           producer.send(new ProducerRecord<>(topic, id, event), deliveries.callback());
         } catch (KafkaException e) {
@@ -131,7 +149,8 @@ public final class Replayer implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot send to " + topic + ": " + e.getCause().getMessage(), e);
+      throw new IllegalStateException(
+          "cannot send to " + topic + ": " + e.getCause().getMessage(), e);
     }
   }
 

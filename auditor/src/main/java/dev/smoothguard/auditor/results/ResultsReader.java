@@ -30,7 +30,8 @@ public final class ResultsReader implements AutoCloseable {
   /** What one poll brought. */
   public record Batch(List<CertifiedPrediction> predictions, List<AuditFailure> failures) {}
 
-  public ResultsReader(String bootstrap, RegistryClient registry, String predictionsTopic, String dlqTopic) {
+  public ResultsReader(
+      String bootstrap, RegistryClient registry, String predictionsTopic, String dlqTopic) {
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -8,13 +8,13 @@ import dev.smoothguard.schemas.v1.CertificationMode;
 import dev.smoothguard.schemas.v1.CertifiedPrediction;
 import dev.smoothguard.schemas.v1.ImageEvent;
 import dev.smoothguard.schemas.v1.ModelRef;
+import dev.smoothguard.smoothing.data.Image;
 import dev.smoothguard.smoothing.engine.Certificate;
 import dev.smoothguard.smoothing.engine.Mode;
 import dev.smoothguard.smoothing.engine.SmoothingEngine;
 import dev.smoothguard.smoothing.engine.SmoothingSettings;
 import dev.smoothguard.smoothing.model.ModelInfo;
 import java.time.Instant;
-import dev.smoothguard.smoothing.data.Image;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -31,14 +31,24 @@ public final class Certifier implements ImageCertifier {
   private final List<String> classNames;
   private final boolean hasClassNames;
 
-  public Certifier(SmoothingEngine engine, SmoothingSettings settings, ShapePolicy policy, long maxPixels) {
+  public Certifier(
+      SmoothingEngine engine, SmoothingSettings settings, ShapePolicy policy, long maxPixels) {
     this.engine = engine;
     this.settings = settings;
     ModelInfo m = engine.model();
-    this.decoder = new ImageDecoder(new ModelInput(m.channels(), m.height(), m.width()), policy, maxPixels);
-    this.modelRef = ModelRef.newBuilder().setName(m.name()).setVersion(m.version()).setSha256(m.sha256()).build();
+    this.decoder =
+        new ImageDecoder(new ModelInput(m.channels(), m.height(), m.width()), policy, maxPixels);
+    this.modelRef =
+        ModelRef.newBuilder()
+            .setName(m.name())
+            .setVersion(m.version())
+            .setSha256(m.sha256())
+            .build();
     this.classNames = m.classNames();
-    this.hasClassNames = m.card().map(c -> c.classNames() != null && c.classNames().size() == m.numClasses()).orElse(false);
+    this.hasClassNames =
+        m.card()
+            .map(c -> c.classNames() != null && c.classNames().size() == m.numClasses())
+            .orElse(false);
   }
 
   @Override
@@ -66,7 +76,8 @@ public final class Certifier implements ImageCertifier {
           dev.smoothguard.auditor.image.RejectReason.UNSUPPORTED_ENCODING,
           "image URIs are not supported yet (uri=" + e.getUri() + ", no inline data)");
     }
-    return decoder.decode(e.getEncoding().name(), e.getWidth(), e.getHeight(), e.getChannels(), data);
+    return decoder.decode(
+        e.getEncoding().name(), e.getWidth(), e.getHeight(), e.getChannels(), data);
   }
 
   /** Certifies a decoded image; engine failures propagate as ModelFailureException. */
@@ -76,8 +87,14 @@ public final class Certifier implements ImageCertifier {
     try {
       c = engine.run(image.image(), settings);
     } catch (RuntimeException ex) {
-      throw new ModelFailureException("model " + modelRef.getName() + " failed on image '"
-          + e.getId() + "': " + ex.getMessage(), ex);
+      throw new ModelFailureException(
+          "model "
+              + modelRef.getName()
+              + " failed on image '"
+              + e.getId()
+              + "': "
+              + ex.getMessage(),
+          ex);
     }
     Integer label = e.getLabel();
     boolean abstained = c.abstained();
@@ -91,11 +108,14 @@ public final class Certifier implements ImageCertifier {
         .setN(settings.n())
         .setAlpha(settings.alpha())
         .setMode(CertificationMode.valueOf(settings.mode().name()))
-        .setTargetRadius(settings.mode() == Mode.TARGET ? settings.targetRadius().getAsDouble() : null)
+        .setTargetRadius(
+            settings.mode() == Mode.TARGET ? settings.targetRadius().getAsDouble() : null)
         .setCertifiedAtTarget(settings.mode() == Mode.TARGET ? c.certifiedAtTarget() : null)
         .setPredictedClass(abstained ? Certificate.ABSTAIN : c.predictedClass())
-        .setClassName(abstained || !hasClassNames || c.predictedClass() >= classNames.size()
-            ? null : classNames.get(c.predictedClass()))
+        .setClassName(
+            abstained || !hasClassNames || c.predictedClass() >= classNames.size()
+                ? null
+                : classNames.get(c.predictedClass()))
         .setAbstained(abstained)
         .setRadius(abstained ? 0.0 : c.radius())
         .setPALower(Double.isNaN(c.pALower()) ? null : c.pALower())
@@ -112,16 +132,28 @@ public final class Certifier implements ImageCertifier {
   @Override
   public Optional<String> probe() {
     ModelInfo m = engine.model();
-    Image grey = new Image(m.channels(), m.height(), m.width(), new float[m.channels() * m.height() * m.width()]);
+    Image grey =
+        new Image(
+            m.channels(), m.height(), m.width(), new float[m.channels() * m.height() * m.width()]);
     java.util.Arrays.fill(grey.pixels(), 0.5f);
-    // one batch of the configured size: a session that fails only at the real batch shape fails here too
-    SmoothingSettings one = new SmoothingSettings(settings.sigma(), 1, settings.batch(), settings.alpha(),
-        settings.batch(), Mode.CERTIFY, OptionalDouble.empty(), settings.seed());
+    // one batch of the configured size: a session that fails only at the real batch shape fails
+    // here too
+    SmoothingSettings one =
+        new SmoothingSettings(
+            settings.sigma(),
+            1,
+            settings.batch(),
+            settings.alpha(),
+            settings.batch(),
+            Mode.CERTIFY,
+            OptionalDouble.empty(),
+            settings.seed());
     try {
       engine.run(grey, one);
       return Optional.empty();
     } catch (RuntimeException e) {
-      return Optional.of("model " + modelRef.getName() + " fails on a known-good image too: " + e.getMessage());
+      return Optional.of(
+          "model " + modelRef.getName() + " fails on a known-good image too: " + e.getMessage());
     }
   }
 

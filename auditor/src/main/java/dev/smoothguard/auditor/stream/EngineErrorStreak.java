@@ -1,8 +1,8 @@
 package dev.smoothguard.auditor.stream;
 
 /**
- * Counts how many images in a row the engine failed on with the same error, across the
- * stream threads that share the engine (one streak per engine: a broken session is shared too).
+ * Counts how many images in a row the engine failed on with the same error, across the stream
+ * threads that share the engine (one streak per engine: a broken session is shared too).
  */
 final class EngineErrorStreak {
   private String lastError;

@@ -10,15 +10,23 @@ import java.time.Instant;
 import java.util.HexFormat;
 
 /**
- * Builds AuditFailure records: the reason, one line of message, where it came from, the
- * original bytes with their size and sha256 (so a dead letter that has to be cut to fit still
- * names its original exactly).
+ * Builds AuditFailure records: the reason, one line of message, where it came from, the original
+ * bytes with their size and sha256 (so a dead letter that has to be cut to fit still names its
+ * original exactly).
  */
 public final class FailureRecords {
   private FailureRecords() {}
 
-  public static AuditFailure of(FailureReason reason, String message, String topic, int partition,
-      long offset, byte[] key, byte[] value, String imageId, Throwable cause) {
+  public static AuditFailure of(
+      FailureReason reason,
+      String message,
+      String topic,
+      int partition,
+      long offset,
+      byte[] key,
+      byte[] value,
+      String imageId,
+      Throwable cause) {
     return AuditFailure.newBuilder()
         .setReason(reason)
         .setMessage(message == null ? reason.name() : oneLine(message))

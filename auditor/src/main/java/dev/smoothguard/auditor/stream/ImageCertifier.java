@@ -18,7 +18,10 @@ public interface ImageCertifier {
   /** Decodes and validates (throws ImageRejectedException) without certifying. */
   DecodedImage decode(ImageEvent e);
 
-  /** Certifies a decoded image; engine failures propagate as {@link Certifier.ModelFailureException}. */
+  /**
+   * Certifies a decoded image; engine failures propagate as {@link
+   * Certifier.ModelFailureException}.
+   */
   CertifiedPrediction certify(ImageEvent e, DecodedImage image);
 
   /**

@@ -9,12 +9,16 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** The service's topic creation (topics.create=true): creates what is missing, tolerates a peer doing the same. */
+/**
+ * The service's topic creation (topics.create=true): creates what is missing, tolerates a peer
+ * doing the same.
+ */
 final class MissingTopics {
   private MissingTopics() {}
 
   /** Creates the missing topics among names; returns those it created. */
-  static List<String> create(Admin admin, Collection<String> names, int partitions, short replication) {
+  static List<String> create(
+      Admin admin, Collection<String> names, int partitions, short replication) {
     try {
       Set<String> existing = admin.listTopics().names().get();
       List<NewTopic> missing = new ArrayList<>();
@@ -27,7 +31,8 @@ final class MissingTopics {
           admin.createTopics(List.of(t)).all().get();
           created.add(t.name());
         } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) throw e; // a peer instance was faster
+          if (!(e.getCause() instanceof TopicExistsException))
+            throw e; // a peer instance was faster
         }
       }
       return created;

@@ -14,21 +14,20 @@ import org.slf4j.LoggerFactory;
  * What a dying stream thread does: pause, then come back. The design, and why:
  *
  * <ul>
- *   <li>A system fault is thrown out of the processor; the processing handler answers FAIL, so
- *       the record is neither dead-lettered nor skipped, and the thread dies with its
- *       transaction open. Under exactly-once that transaction is aborted and nothing of the
- *       failed loop is committed: the input offsets stay where the last commit left them.
- *   <li>This handler then waits (backoff doubling from {@code system.fault.backoff.min} to
- *       {@code .max}) on the dying thread, and answers REPLACE_THREAD: the new thread takes the
- *       tasks back and reads the records again from the last commit. Waiting here instead of
- *       sleeping inside the processor keeps the pause out of any open transaction and out of
- *       the poll loop, so neither the transaction timeout nor max.poll.interval.ms limits how
- *       long a fault may last.
- *   <li>While paused, {@code /ready} answers 503 with the reason and {@code smoothguard_paused}
- *       is 1 for the component; the first record that goes through again clears the pause.
+ *   <li>A system fault is thrown out of the processor; the processing handler answers FAIL, so the
+ *       record is neither dead-lettered nor skipped, and the thread dies with its transaction open.
+ *       Under exactly-once that transaction is aborted and nothing of the failed loop is committed:
+ *       the input offsets stay where the last commit left them.
+ *   <li>This handler then waits (backoff doubling from {@code system.fault.backoff.min} to {@code
+ *       .max}) on the dying thread, and answers REPLACE_THREAD: the new thread takes the tasks back
+ *       and reads the records again from the last commit. Waiting here instead of sleeping inside
+ *       the processor keeps the pause out of any open transaction and out of the poll loop, so
+ *       neither the transaction timeout nor max.poll.interval.ms limits how long a fault may last.
+ *   <li>While paused, {@code /ready} answers 503 with the reason and {@code smoothguard_paused} is
+ *       1 for the component; the first record that goes through again clears the pause.
  *   <li>Any other exception that escapes (a bug, Kafka refusing the auditor) gets the same
- *       treatment: no single record or outage shuts the client down. Only a JVM {@link Error}
- *       (out of memory) does.
+ *       treatment: no single record or outage shuts the client down. Only a JVM {@link Error} (out
+ *       of memory) does.
  * </ul>
  */
 final class SystemFaultPolicy implements StreamsUncaughtExceptionHandler {
@@ -61,11 +60,17 @@ final class SystemFaultPolicy implements StreamsUncaughtExceptionHandler {
     metrics.systemFault(component);
     Duration wait = settings.backoff(attempt);
     if (component == Component.UNKNOWN) {
-      LOG.error("stream thread failed on an unexpected error; nothing committed, retrying in {} s", wait.toSeconds(), e);
+      LOG.error(
+          "stream thread failed on an unexpected error; nothing committed, retrying in {} s",
+          wait.toSeconds(),
+          e);
     } else {
-      LOG.warn("paused on a fault of the {} (retry {} in {} ms, nothing committed): {}",
-          component.name().toLowerCase(java.util.Locale.ROOT), attempt,
-          wait.toMillis(), reason);
+      LOG.warn(
+          "paused on a fault of the {} (retry {} in {} ms, nothing committed): {}",
+          component.name().toLowerCase(java.util.Locale.ROOT),
+          attempt,
+          wait.toMillis(),
+          reason);
     }
     try {
       closing.await(wait.toMillis(), TimeUnit.MILLISECONDS);

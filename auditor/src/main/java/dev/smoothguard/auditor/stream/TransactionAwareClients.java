@@ -27,11 +27,11 @@ import org.apache.kafka.streams.KafkaClientSupplier;
 
 /**
  * Kafka Streams' clients, with the producer watched: under exactly-once the work of the stream
- * becomes real only when its transaction commits, so the counters of committed work
- * ({@link AuditorMetrics#onCommit}) are applied on {@code commitTransaction} and dropped on
- * {@code abortTransaction} (or when the producer closes with a transaction open), and every
- * committed and aborted transaction is counted. Streams calls these on the stream thread that
- * did the work, which is what lets the metrics keep the pending work per thread.
+ * becomes real only when its transaction commits, so the counters of committed work ({@link
+ * AuditorMetrics#onCommit}) are applied on {@code commitTransaction} and dropped on {@code
+ * abortTransaction} (or when the producer closes with a transaction open), and every committed and
+ * aborted transaction is counted. Streams calls these on the stream thread that did the work, which
+ * is what lets the metrics keep the pending work per thread.
  */
 final class TransactionAwareClients implements KafkaClientSupplier {
   private final AuditorMetrics metrics;
@@ -47,7 +47,8 @@ final class TransactionAwareClients implements KafkaClientSupplier {
 
   @Override
   public Producer<byte[], byte[]> getProducer(Map<String, Object> config) {
-    return new WatchedProducer(new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer()), metrics);
+    return new WatchedProducer(
+        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer()), metrics);
   }
 
   @Override
@@ -86,7 +87,8 @@ final class TransactionAwareClients implements KafkaClientSupplier {
     }
 
     @Override
-    public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+    public void sendOffsetsToTransaction(
+        Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
       delegate.sendOffsetsToTransaction(offsets, group);
     }
 

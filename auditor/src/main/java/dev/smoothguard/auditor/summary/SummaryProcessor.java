@@ -19,17 +19,18 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Tumbling event-time windows per summary key, emitted once closed. A window closes when the
- * task's stream time passes its end plus the grace period (as Kafka Streams' windows do) or,
- * so that the last window of a burst reaches the dashboards, when it has received no record
- * for {@code summary.idle.close} of wall-clock time (a wall-clock punctuator looks every
- * {@code idleCheck}). A record for a window that was already emitted is late: it is counted
- * (metric, and {@code lateCount} of the key's next summary), not silently dropped.
+ * Tumbling event-time windows per summary key, emitted once closed. A window closes when the task's
+ * stream time passes its end plus the grace period (as Kafka Streams' windows do) or, so that the
+ * last window of a burst reaches the dashboards, when it has received no record for {@code
+ * summary.idle.close} of wall-clock time (a wall-clock punctuator looks every {@code idleCheck}). A
+ * record for a window that was already emitted is late: it is counted (metric, and {@code
+ * lateCount} of the key's next summary), not silently dropped.
  *
- * <p>Input: one-image {@link WindowStats} keyed by {@link SummaryKey}, timestamped with the
- * image's event time. State: one {@link SummaryState} per key (bounded).
+ * <p>Input: one-image {@link WindowStats} keyed by {@link SummaryKey}, timestamped with the image's
+ * event time. State: one {@link SummaryState} per key (bounded).
  */
-public final class SummaryProcessor implements Processor<String, WindowStats, String, RobustnessSummary> {
+public final class SummaryProcessor
+    implements Processor<String, WindowStats, String, RobustnessSummary> {
   public static final String STORE = "summary-windows";
   public static final String STREAM_TIME = "STREAM_TIME";
   public static final String IDLE = "IDLE";
@@ -43,8 +44,13 @@ public final class SummaryProcessor implements Processor<String, WindowStats, St
   private KeyValueStore<String, SummaryState> store;
   private long streamTime = Long.MIN_VALUE;
 
-  public SummaryProcessor(Duration window, Duration grace, Duration idleClose, Duration idleCheck,
-      List<Double> radii, AuditorMetrics metrics) {
+  public SummaryProcessor(
+      Duration window,
+      Duration grace,
+      Duration idleClose,
+      Duration idleCheck,
+      List<Double> radii,
+      AuditorMetrics metrics) {
     this.sizeMs = window.toMillis();
     this.graceMs = grace.toMillis();
     this.idleMs = idleClose.toMillis();
@@ -95,8 +101,8 @@ public final class SummaryProcessor implements Processor<String, WindowStats, St
 
   /**
    * Emits, oldest first, the windows that are due: past end + grace in stream time, idle for
-   * summary.idle.close, or beyond the bound on open windows. Closing a window closes every
-   * earlier one too, so the emitted-through mark only moves forward.
+   * summary.idle.close, or beyond the bound on open windows. Closing a window closes every earlier
+   * one too, so the emitted-through mark only moves forward.
    */
   private SummaryState close(String key, SummaryState state, long now) {
     Long lastDue = null;
@@ -117,13 +123,18 @@ public final class SummaryProcessor implements Processor<String, WindowStats, St
     TreeMap<Long, SummaryState.OpenWindow> open = new TreeMap<>(state.open());
     long late = state.late();
     long closedThrough = state.closedThrough();
-    for (Map.Entry<Long, SummaryState.OpenWindow> e : state.open().headMap(lastDue, true).entrySet()) {
+    for (Map.Entry<Long, SummaryState.OpenWindow> e :
+        state.open().headMap(lastDue, true).entrySet()) {
       RobustnessSummary s = summary(key, e.getKey(), e.getValue().stats(), late, closedBy);
       late = 0; // reported once, with the first summary after them
       context.forward(new Record<>(key, s, e.getKey() + sizeMs - 1));
-      s.getCertifiedAccuracy().forEach(ra -> {
-        if (ra.getAccuracy() != null) metrics.certifiedAccuracy(s.getModel().getName(), ra.getRadius(), ra.getAccuracy());
-      });
+      s.getCertifiedAccuracy()
+          .forEach(
+              ra -> {
+                if (ra.getAccuracy() != null)
+                  metrics.certifiedAccuracy(
+                      s.getModel().getName(), ra.getRadius(), ra.getAccuracy());
+              });
       open.remove(e.getKey());
       closedThrough = Math.max(closedThrough, e.getKey() + sizeMs);
     }
@@ -135,13 +146,23 @@ public final class SummaryProcessor implements Processor<String, WindowStats, St
     List<RadiusAccuracy> acc = new ArrayList<>();
     for (double r : radii) {
       double a = s.accuracyAt(r);
-      acc.add(RadiusAccuracy.newBuilder().setRadius(r).setCertifiedCount(s.certifiedCount(r))
-          .setCorrectCount(s.correctAt(r)).setAccuracy(Double.isNaN(a) ? null : a).build());
+      acc.add(
+          RadiusAccuracy.newBuilder()
+              .setRadius(r)
+              .setCertifiedCount(s.certifiedCount(r))
+              .setCorrectCount(s.correctAt(r))
+              .setAccuracy(Double.isNaN(a) ? null : a)
+              .build());
     }
     return RobustnessSummary.newBuilder()
         .setWindowStart(Instant.ofEpochMilli(start))
         .setWindowEnd(Instant.ofEpochMilli(start + sizeMs))
-        .setModel(ModelRef.newBuilder().setName(s.modelName()).setVersion(s.modelVersion()).setSha256(s.modelSha256()).build())
+        .setModel(
+            ModelRef.newBuilder()
+                .setName(s.modelName())
+                .setVersion(s.modelVersion())
+                .setSha256(s.modelSha256())
+                .build())
         .setCount(s.count())
         .setAbstainCount(s.abstained())
         .setLabelledCount(s.labelled())

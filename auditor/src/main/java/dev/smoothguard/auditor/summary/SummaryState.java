@@ -14,10 +14,10 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The summary state of one key: its open windows (start -> stats and the wall-clock time of
- * their last record), the end of the last window it emitted (records for windows before it are
- * late), and the late records since its last summary. Bounded: at most {@link #MAX_OPEN}
- * windows stay open (the oldest is closed first).
+ * The summary state of one key: its open windows (start -> stats and the wall-clock time of their
+ * last record), the end of the last window it emitted (records for windows before it are late), and
+ * the late records since its last summary. Bounded: at most {@link #MAX_OPEN} windows stay open
+ * (the oldest is closed first).
  *
  * @param closedThrough windows starting before this (event time, ms) have been emitted
  * @param late records that came for an emitted window since the last summary
@@ -78,7 +78,8 @@ public record SummaryState(long closedThrough, long late, TreeMap<Long, OpenWind
           }
           return new SummaryState(closed, late, open);
         } catch (IOException | RuntimeException e) {
-          throw new SerializationException("summary state: truncated or corrupt (" + e.getMessage() + ")", e);
+          throw new SerializationException(
+              "summary state: truncated or corrupt (" + e.getMessage() + ")", e);
         }
       };
     }

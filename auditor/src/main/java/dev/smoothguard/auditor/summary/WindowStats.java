@@ -6,13 +6,13 @@ import java.util.Objects;
 
 /**
  * The robustness statistics of one summary key over one window, immutable and of bounded size
- * whatever the number of images: counts, the certified and correct counts at each configured
- * radius (exact), and a fixed-size radius histogram for the quantiles (within half a bin).
+ * whatever the number of images: counts, the certified and correct counts at each configured radius
+ * (exact), and a fixed-size radius histogram for the quantiles (within half a bin).
  *
- * <p>The histogram has {@link #BINS} bins of {@code binWidth} (sigma/100: the radius is a
- * multiple of sigma, sigma x Phi^-1(pA), so this keeps the same relative resolution at every
- * sigma) over [0, BINS x binWidth), the last bin taking everything beyond; radius 0 (abstain,
- * PREDICT mode) is counted apart so that a quantile of 0 is exact.
+ * <p>The histogram has {@link #BINS} bins of {@code binWidth} (sigma/100: the radius is a multiple
+ * of sigma, sigma x Phi^-1(pA), so this keeps the same relative resolution at every sigma) over [0,
+ * BINS x binWidth), the last bin taking everything beyond; radius 0 (abstain, PREDICT mode) is
+ * counted apart so that a quantile of 0 is exact.
  *
  * @param modelName the model
  * @param modelVersion its version
@@ -48,19 +48,41 @@ public record WindowStats(
     long[] bins) {
 
   public static final int BINS = 600;
+
   /** Bins per sigma: the resolution of the quantiles is sigma / (2 x this). */
   public static final int BINS_PER_SIGMA = 100;
 
   /** An empty window for the given configured radii and noise level. */
   public static WindowStats empty(List<Double> radii, double sigma) {
     double[] r = radii.stream().mapToDouble(Double::doubleValue).toArray();
-    return new WindowStats("", "", "", sigma / BINS_PER_SIGMA, 0, 0, 0, 0, 0, 0, 0.0, r,
-        new long[r.length], new long[r.length], new long[BINS]);
+    return new WindowStats(
+        "",
+        "",
+        "",
+        sigma / BINS_PER_SIGMA,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0.0,
+        r,
+        new long[r.length],
+        new long[r.length],
+        new long[BINS]);
   }
 
   /** Adds one certified image. */
-  public WindowStats plus(String name, String version, String sha256, boolean abstain,
-      double radius, boolean hasLabel, boolean isCorrect, long samplesUsed) {
+  public WindowStats plus(
+      String name,
+      String version,
+      String sha256,
+      boolean abstain,
+      double radius,
+      boolean hasLabel,
+      boolean isCorrect,
+      long samplesUsed) {
     double r = abstain ? 0.0 : radius;
     boolean ok = hasLabel && isCorrect && !abstain;
     long[] cert = certifiedAt.clone();
@@ -74,9 +96,22 @@ public record WindowStats(
       b = bins.clone();
       b[binOf(r)]++;
     }
-    return new WindowStats(name, version, sha256, binWidth, count + 1, abstained + (abstain ? 1 : 0),
-        labelled + (hasLabel ? 1 : 0), correct + (ok ? 1 : 0), samples + samplesUsed,
-        zeroRadius + (r > 0 ? 0 : 1), Math.max(maxRadius, r), radii, cert, corr, b);
+    return new WindowStats(
+        name,
+        version,
+        sha256,
+        binWidth,
+        count + 1,
+        abstained + (abstain ? 1 : 0),
+        labelled + (hasLabel ? 1 : 0),
+        correct + (ok ? 1 : 0),
+        samples + samplesUsed,
+        zeroRadius + (r > 0 ? 0 : 1),
+        Math.max(maxRadius, r),
+        radii,
+        cert,
+        corr,
+        b);
   }
 
   private int binOf(double r) {
@@ -90,10 +125,22 @@ public record WindowStats(
     if (!Arrays.equals(radii, o.radii) || binWidth != o.binWidth) {
       throw new IllegalArgumentException("windows of different radii or bin widths do not merge");
     }
-    return new WindowStats(o.modelName, o.modelVersion, o.modelSha256, binWidth, count + o.count,
-        abstained + o.abstained, labelled + o.labelled, correct + o.correct, samples + o.samples,
-        zeroRadius + o.zeroRadius, Math.max(maxRadius, o.maxRadius), radii, add(certifiedAt, o.certifiedAt),
-        add(correctAt, o.correctAt), add(bins, o.bins));
+    return new WindowStats(
+        o.modelName,
+        o.modelVersion,
+        o.modelSha256,
+        binWidth,
+        count + o.count,
+        abstained + o.abstained,
+        labelled + o.labelled,
+        correct + o.correct,
+        samples + o.samples,
+        zeroRadius + o.zeroRadius,
+        Math.max(maxRadius, o.maxRadius),
+        radii,
+        add(certifiedAt, o.certifiedAt),
+        add(correctAt, o.correctAt),
+        add(bins, o.bins));
   }
 
   private static long[] add(long[] a, long[] b) {
@@ -104,7 +151,8 @@ public record WindowStats(
 
   private int indexOf(double r) {
     for (int i = 0; i < radii.length; i++) if (radii[i] == r) return i;
-    throw new IllegalArgumentException("radius " + r + " is not one of the configured radii " + Arrays.toString(radii));
+    throw new IllegalArgumentException(
+        "radius " + r + " is not one of the configured radii " + Arrays.toString(radii));
   }
 
   /** Certified images at a configured radius r: not abstained and radius >= r. */
@@ -112,12 +160,16 @@ public record WindowStats(
     return certifiedAt[indexOf(r)];
   }
 
-  /** Labelled images that are correct with radius >= r (Cohen's numerator), at a configured radius. */
+  /**
+   * Labelled images that are correct with radius >= r (Cohen's numerator), at a configured radius.
+   */
   public long correctAt(double r) {
     return correctAt[indexOf(r)];
   }
 
-  /** Certified accuracy at a configured radius over the labelled images; NaN when none is labelled. */
+  /**
+   * Certified accuracy at a configured radius over the labelled images; NaN when none is labelled.
+   */
   public double accuracyAt(double r) {
     return labelled == 0 ? Double.NaN : (double) correctAt(r) / labelled;
   }
@@ -129,8 +181,8 @@ public record WindowStats(
 
   /**
    * Nearest-rank quantile of the radii (abstain = 0): 0 exactly when the rank falls on a zero
-   * radius, else the middle of the histogram bin that holds it, kept within [0, maxRadius];
-   * 0 for an empty window.
+   * radius, else the middle of the histogram bin that holds it, kept within [0, maxRadius]; 0 for
+   * an empty window.
    */
   public double radiusQuantile(double p) {
     if (count == 0) return 0.0;
@@ -158,12 +210,21 @@ public record WindowStats(
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof WindowStats w && modelName.equals(w.modelName)
-        && modelVersion.equals(w.modelVersion) && modelSha256.equals(w.modelSha256)
-        && binWidth == w.binWidth && count == w.count && abstained == w.abstained
-        && labelled == w.labelled && correct == w.correct && samples == w.samples
-        && zeroRadius == w.zeroRadius && maxRadius == w.maxRadius && Arrays.equals(radii, w.radii)
-        && Arrays.equals(certifiedAt, w.certifiedAt) && Arrays.equals(correctAt, w.correctAt)
+    return o instanceof WindowStats w
+        && modelName.equals(w.modelName)
+        && modelVersion.equals(w.modelVersion)
+        && modelSha256.equals(w.modelSha256)
+        && binWidth == w.binWidth
+        && count == w.count
+        && abstained == w.abstained
+        && labelled == w.labelled
+        && correct == w.correct
+        && samples == w.samples
+        && zeroRadius == w.zeroRadius
+        && maxRadius == w.maxRadius
+        && Arrays.equals(radii, w.radii)
+        && Arrays.equals(certifiedAt, w.certifiedAt)
+        && Arrays.equals(correctAt, w.correctAt)
         && Arrays.equals(bins, w.bins);
   }
 
@@ -174,7 +235,20 @@ public record WindowStats(
 
   @Override
   public String toString() {
-    return "WindowStats[" + modelName + " " + modelSha256 + " count=" + count + " abstained=" + abstained
-        + " labelled=" + labelled + " correct=" + correct + " certifiedAt=" + Arrays.toString(certifiedAt) + "]";
+    return "WindowStats["
+        + modelName
+        + " "
+        + modelSha256
+        + " count="
+        + count
+        + " abstained="
+        + abstained
+        + " labelled="
+        + labelled
+        + " correct="
+        + correct
+        + " certifiedAt="
+        + Arrays.toString(certifiedAt)
+        + "]";
   }
 }

@@ -12,10 +12,10 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The internal format of {@link WindowStats} (repartition topic, state store, changelog): a
- * version byte then the fields in order, the histogram written sparsely (index, count for the
- * non-empty bins), so a record stays a few hundred bytes whatever the window holds. Internal to
- * the auditor, so no registry is involved.
+ * The internal format of {@link WindowStats} (repartition topic, state store, changelog): a version
+ * byte then the fields in order, the histogram written sparsely (index, count for the non-empty
+ * bins), so a record stays a few hundred bytes whatever the window holds. Internal to the auditor,
+ * so no registry is involved.
  */
 public final class WindowStatsSerde implements Serde<WindowStats> {
   private static final byte VERSION = 2;
@@ -75,7 +75,8 @@ public final class WindowStatsSerde implements Serde<WindowStats> {
     try {
       return read(new DataInputStream(new ByteArrayInputStream(bytes)));
     } catch (IOException | RuntimeException e) {
-      throw new SerializationException("window stats: truncated or corrupt (" + e.getMessage() + ")", e);
+      throw new SerializationException(
+          "window stats: truncated or corrupt (" + e.getMessage() + ")", e);
     }
   }
 
@@ -84,8 +85,12 @@ public final class WindowStatsSerde implements Serde<WindowStats> {
     if (version != VERSION) throw new IOException("unknown format version " + version);
     String name = in.readUTF(), version2 = in.readUTF(), sha = in.readUTF();
     double binWidth = in.readDouble();
-    long count = in.readLong(), abstained = in.readLong(), labelled = in.readLong(), correct = in.readLong(),
-        samples = in.readLong(), zero = in.readLong();
+    long count = in.readLong(),
+        abstained = in.readLong(),
+        labelled = in.readLong(),
+        correct = in.readLong(),
+        samples = in.readLong(),
+        zero = in.readLong();
     double max = in.readDouble();
     int k = in.readInt();
     if (k < 0 || k > 10_000) throw new IOException("bad radius count " + k);
@@ -97,14 +102,16 @@ public final class WindowStatsSerde implements Serde<WindowStats> {
       corr[i] = in.readLong();
     }
     int nonEmpty = in.readInt();
-    if (nonEmpty < 0 || nonEmpty > WindowStats.BINS) throw new IOException("bad bin count " + nonEmpty);
+    if (nonEmpty < 0 || nonEmpty > WindowStats.BINS)
+      throw new IOException("bad bin count " + nonEmpty);
     long[] bins = new long[WindowStats.BINS];
     for (int i = 0; i < nonEmpty; i++) {
       int idx = in.readShort();
       if (idx < 0 || idx >= WindowStats.BINS) throw new IOException("bad bin index " + idx);
       bins[idx] = in.readLong();
     }
-    return new WindowStats(name, version2, sha, binWidth, count, abstained, labelled, correct, samples, zero,
-        max, radii, cert, corr, bins);
+    return new WindowStats(
+        name, version2, sha, binWidth, count, abstained, labelled, correct, samples, zero, max,
+        radii, cert, corr, bins);
   }
 }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AuditorConfigTest {
-  private static final Map<String, String> MINIMAL = Map.of(
-      "kafka.bootstrap.servers", "localhost:9092", "registry.url", "http://localhost:8081");
+  private static final Map<String, String> MINIMAL =
+      Map.of("kafka.bootstrap.servers", "localhost:9092", "registry.url", "http://localhost:8081");
 
   @Test
   void defaultsMatchTheContract() {
@@ -46,16 +46,26 @@ class AuditorConfigTest {
 
   @Test
   void environmentOverridesFileAndPassesKafkaSettingsThrough() {
-    Map<String, String> env = Map.of(
-        "SMOOTHGUARD_MODEL_PATH", "/m/x.onnx",
-        "SMOOTHGUARD_KAFKA_BOOTSTRAP_SERVERS", "broker:9093",
-        "SMOOTHGUARD_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
-        "SMOOTHGUARD_KAFKA_PROCESSING_GUARANTEE", "at_least_once",
-        "SMOOTHGUARD_JAVA_OPTS", "-Xmx1g", // the launcher's, not a key
-        "PATH", "/bin");
-    AuditorConfig c = AuditorConfig.from(Map.of("model.path", "a.onnx",
-        "kafka.bootstrap.servers", "file:9092", "registry.url", "http://r:8081/",
-        "kafka.sasl.mechanism", "PLAIN"), env);
+    Map<String, String> env =
+        Map.of(
+            "SMOOTHGUARD_MODEL_PATH", "/m/x.onnx",
+            "SMOOTHGUARD_KAFKA_BOOTSTRAP_SERVERS", "broker:9093",
+            "SMOOTHGUARD_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+            "SMOOTHGUARD_KAFKA_PROCESSING_GUARANTEE", "at_least_once",
+            "SMOOTHGUARD_JAVA_OPTS", "-Xmx1g", // the launcher's, not a key
+            "PATH", "/bin");
+    AuditorConfig c =
+        AuditorConfig.from(
+            Map.of(
+                "model.path",
+                "a.onnx",
+                "kafka.bootstrap.servers",
+                "file:9092",
+                "registry.url",
+                "http://r:8081/",
+                "kafka.sasl.mechanism",
+                "PLAIN"),
+            env);
     assertEquals(Path.of("/m/x.onnx"), c.modelPath());
     assertEquals("broker:9093", c.kafka().get("bootstrap.servers"));
     assertEquals("SASL_SSL", c.kafka().get("security.protocol"));
@@ -66,10 +76,33 @@ class AuditorConfigTest {
 
   @Test
   void everyBadValueIsReportedOnItsOwnLine() {
-    ConfigException e = assertThrows(ConfigException.class, () -> AuditorConfig.from(Map.of(
-        "n", "ten", "alpha", "1.5", "mode", "GUESS", "shape.policy", "stretch",
-        "summary.window", "1 minute", "topic.images", "bad topic!", "device", "tpu",
-        "http.port", "70000", "modle.path", "typo.onnx", "registry.retries", "-1"), Map.of()));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                AuditorConfig.from(
+                    Map.of(
+                        "n",
+                        "ten",
+                        "alpha",
+                        "1.5",
+                        "mode",
+                        "GUESS",
+                        "shape.policy",
+                        "stretch",
+                        "summary.window",
+                        "1 minute",
+                        "topic.images",
+                        "bad topic!",
+                        "device",
+                        "tpu",
+                        "http.port",
+                        "70000",
+                        "modle.path",
+                        "typo.onnx",
+                        "registry.retries",
+                        "-1"),
+                    Map.of()));
     List<String> p = e.problems();
     assertProblem(p, "n", "ten");
     assertProblem(p, "alpha", "1.5");
@@ -81,7 +114,9 @@ class AuditorConfigTest {
     assertProblem(p, "http.port", "70000");
     assertProblem(p, "registry.retries", "-1");
     assertTrue(p.stream().anyMatch(s -> s.startsWith("unknown key 'modle.path'")), p::toString);
-    assertTrue(p.contains("kafka.bootstrap.servers: required (env SMOOTHGUARD_KAFKA_BOOTSTRAP_SERVERS)"), p::toString);
+    assertTrue(
+        p.contains("kafka.bootstrap.servers: required (env SMOOTHGUARD_KAFKA_BOOTSTRAP_SERVERS)"),
+        p::toString);
     assertTrue(p.contains("registry.url: required (env SMOOTHGUARD_REGISTRY_URL)"), p::toString);
     assertEquals(12, p.size(), p::toString);
   }
@@ -89,23 +124,52 @@ class AuditorConfigTest {
   /** One line naming the key and the value, ending with the environment variable. */
   private static void assertProblem(List<String> problems, String key, String value) {
     String expected = "Invalid value " + value + " for configuration " + key + ":";
-    assertTrue(problems.stream().anyMatch(s -> s.startsWith(expected)
-        && s.endsWith("(env " + AuditorConfig.envVariableOf(key) + ")")), expected + " in " + problems);
+    assertTrue(
+        problems.stream()
+            .anyMatch(
+                s ->
+                    s.startsWith(expected)
+                        && s.endsWith("(env " + AuditorConfig.envVariableOf(key) + ")")),
+        expected + " in " + problems);
   }
 
   @Test
   void targetModeNeedsARadius() {
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> AuditorConfig.from(Map.of("mode", "target", "kafka.bootstrap.servers", "b:9092",
-            "registry.url", "http://r:8081"), Map.of()));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                AuditorConfig.from(
+                    Map.of(
+                        "mode",
+                        "target",
+                        "kafka.bootstrap.servers",
+                        "b:9092",
+                        "registry.url",
+                        "http://r:8081"),
+                    Map.of()));
     assertTrue(e.getMessage().contains("TARGET mode needs a target radius"), e.getMessage());
-    assertEquals(0.5, AuditorConfig.from(Map.of("mode", "target", "target.radius", "0.5",
-        "kafka.bootstrap.servers", "b:9092", "registry.url", "http://r:8081"), Map.of()).targetRadius().getAsDouble());
+    assertEquals(
+        0.5,
+        AuditorConfig.from(
+                Map.of(
+                    "mode",
+                    "target",
+                    "target.radius",
+                    "0.5",
+                    "kafka.bootstrap.servers",
+                    "b:9092",
+                    "registry.url",
+                    "http://r:8081"),
+                Map.of())
+            .targetRadius()
+            .getAsDouble());
   }
 
   @Test
   void ortThreadsSplitTheCoresAcrossStreamThreads() {
-    AuditorConfig c = AuditorConfig.from(MINIMAL, Map.of("SMOOTHGUARD_KAFKA_NUM_STREAM_THREADS", "4"));
+    AuditorConfig c =
+        AuditorConfig.from(MINIMAL, Map.of("SMOOTHGUARD_KAFKA_NUM_STREAM_THREADS", "4"));
     assertEquals(4, c.effectiveOrtThreads(16));
     assertEquals(1, c.effectiveOrtThreads(2));
     AuditorConfig fixed = AuditorConfig.from(MINIMAL, Map.of("SMOOTHGUARD_ORT_THREADS", "3"));
@@ -115,7 +179,9 @@ class AuditorConfigTest {
   @Test
   void loadsAPropertiesFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("auditor.properties");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         # comment
         kafka.bootstrap.servers = localhost:1234
         registry.url = http://localhost:8081
@@ -125,18 +191,22 @@ class AuditorConfigTest {
     AuditorConfig c = AuditorConfig.load(file, Map.of());
     assertEquals(0.5, c.sigma().getAsDouble());
     assertEquals(List.of(0.0, 0.5, 1.0), c.summaryRadii());
-    ConfigException missing = assertThrows(ConfigException.class,
-        () -> AuditorConfig.load(dir.resolve("nope.properties"), Map.of()));
+    ConfigException missing =
+        assertThrows(
+            ConfigException.class,
+            () -> AuditorConfig.load(dir.resolve("nope.properties"), Map.of()));
     assertTrue(missing.getMessage().contains("no such file"));
   }
 
   @Test
   void envVariableNamesFollowTheContract() {
     assertEquals("SMOOTHGUARD_MODEL_PATH", AuditorConfig.envVariableOf("model.path"));
-    assertEquals("kafka.bootstrap.servers",
+    assertEquals(
+        "kafka.bootstrap.servers",
         AuditorConfig.keyOfEnv("SMOOTHGUARD_KAFKA_BOOTSTRAP_SERVERS").orElseThrow());
     assertTrue(AuditorConfig.keyOfEnv("SMOOTHGUARD_HOME").isEmpty());
-    assertEquals("registry.ssl.truststore.location",
+    assertEquals(
+        "registry.ssl.truststore.location",
         AuditorConfig.keyOfEnv("SMOOTHGUARD_REGISTRY_SSL_TRUSTSTORE_LOCATION").orElseThrow());
     for (String key : AuditorConfigDef.definition().names()) {
       assertTrue(key.matches("[a-z0-9]+(\\.[a-z0-9]+)*"), key);
@@ -152,7 +222,9 @@ class AuditorConfigTest {
       ks.store(out, "changeit".toCharArray());
     }
     Path file = dir.resolve("auditor.properties");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         kafka.bootstrap.servers=localhost:9092
         registry.url=https://registry:8443/apis/ccompat/v7
         registry.auth.user=svc
@@ -164,11 +236,15 @@ class AuditorConfigTest {
         registry.auto.register=false
         registry.ssl.truststore.type=pkcs12
         registry.ssl.truststore.location=%s
-        """.formatted(store.toString().replace("\\", "/")));
-    AuditorConfig c = AuditorConfig.load(file, Map.of(
-        "SMOOTHGUARD_REGISTRY_AUTH_PASSWORD", "s3cret",
-        "SMOOTHGUARD_REGISTRY_SSL_TRUSTSTORE_PASSWORD", "changeit",
-        "SMOOTHGUARD_REGISTRY_RETRIES", "2"));
+        """
+            .formatted(store.toString().replace("\\", "/")));
+    AuditorConfig c =
+        AuditorConfig.load(
+            file,
+            Map.of(
+                "SMOOTHGUARD_REGISTRY_AUTH_PASSWORD", "s3cret",
+                "SMOOTHGUARD_REGISTRY_SSL_TRUSTSTORE_PASSWORD", "changeit",
+                "SMOOTHGUARD_REGISTRY_RETRIES", "2"));
     assertEquals("https://registry:8443/apis/ccompat/v7", c.registryUrl());
     assertEquals("svc", c.registry().auth().orElseThrow().user());
     assertEquals("s3cret", c.registry().auth().orElseThrow().password());
@@ -183,24 +259,46 @@ class AuditorConfigTest {
     assertFalse(dump.contains("s3cret") || dump.contains("changeit"), dump);
     assertTrue(dump.contains("registry.auth.password=[hidden]"), dump);
 
-    ConfigException wrongStore = assertThrows(ConfigException.class, () -> AuditorConfig.load(file, Map.of(
-        "SMOOTHGUARD_REGISTRY_AUTH_PASSWORD", "s3cret",
-        "SMOOTHGUARD_REGISTRY_SSL_TRUSTSTORE_PASSWORD", "wrong")));
-    assertTrue(wrongStore.getMessage().contains("registry.ssl.truststore.location"), wrongStore.getMessage());
+    ConfigException wrongStore =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                AuditorConfig.load(
+                    file,
+                    Map.of(
+                        "SMOOTHGUARD_REGISTRY_AUTH_PASSWORD", "s3cret",
+                        "SMOOTHGUARD_REGISTRY_SSL_TRUSTSTORE_PASSWORD", "wrong")));
+    assertTrue(
+        wrongStore.getMessage().contains("registry.ssl.truststore.location"),
+        wrongStore.getMessage());
     assertFalse(wrongStore.getMessage().contains("s3cret"), wrongStore.getMessage());
-    ConfigException half = assertThrows(ConfigException.class, () -> AuditorConfig.from(Map.of(
-        "kafka.bootstrap.servers", "b:9092", "registry.url", "http://r", "registry.auth.user", "svc"), Map.of()));
+    ConfigException half =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                AuditorConfig.from(
+                    Map.of(
+                        "kafka.bootstrap.servers",
+                        "b:9092",
+                        "registry.url",
+                        "http://r",
+                        "registry.auth.user",
+                        "svc"),
+                    Map.of()));
     assertTrue(half.getMessage().contains("registry.auth.password is required"), half.getMessage());
   }
 
   @Test
   void theStartUpDumpHidesEverySecret() {
-    String pemKey = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----";
+    String pemKey =
+        "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----";
     Map<String, String> file = new HashMap<>(MINIMAL);
     file.put("kafka.ssl.keystore.key", pemKey);
     file.put("kafka.ssl.keystore.type", "PEM");
     file.put("kafka.ssl.key.password", "keypass-1");
-    file.put("kafka.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"jaas-2\";");
+    file.put(
+        "kafka.sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"jaas-2\";");
     file.put("kafka.producer.ssl.keystore.password", "storepass-3");
     file.put("kafka.sasl.oauthbearer.client.credentials.client.secret", "oauth-4");
     file.put("kafka.sasl.login.callback.handler.token", "token-5");
@@ -209,11 +307,21 @@ class AuditorConfigTest {
     file.put("registry.auth.password", "registry-7");
     AuditorConfig c = AuditorConfig.from(file, Map.of());
     String dump = String.join("\n", c.describe()) + c;
-    for (String secret : List.of("MIIEvQ", "keypass-1", "jaas-2", "storepass-3", "oauth-4", "token-5", "secret-6", "registry-7")) {
+    for (String secret :
+        List.of(
+            "MIIEvQ",
+            "keypass-1",
+            "jaas-2",
+            "storepass-3",
+            "oauth-4",
+            "token-5",
+            "secret-6",
+            "registry-7")) {
       assertFalse(dump.contains(secret), secret + " leaked into: " + dump);
     }
     assertTrue(c.describe().contains("kafka.ssl.keystore.key=[hidden]"), dump);
-    assertTrue(c.describe().contains("kafka.ssl.keystore.type=PEM"), "other settings are shown: " + dump);
+    assertTrue(
+        c.describe().contains("kafka.ssl.keystore.type=PEM"), "other settings are shown: " + dump);
     assertTrue(c.describe().contains("kafka.bootstrap.servers=localhost:9092"), dump);
     assertEquals(pemKey, c.kafka().get("ssl.keystore.key"), "the clients still get the value");
   }
@@ -221,12 +329,15 @@ class AuditorConfigTest {
   @Test
   void theSeedTakesAnyLong() {
     for (long seed : new long[] {Long.MIN_VALUE, -1, 0, 1L << 40, Long.MAX_VALUE}) {
-      AuditorConfig c = AuditorConfig.from(MINIMAL, Map.of("SMOOTHGUARD_SEED", Long.toString(seed)));
+      AuditorConfig c =
+          AuditorConfig.from(MINIMAL, Map.of("SMOOTHGUARD_SEED", Long.toString(seed)));
       assertEquals(seed, c.seed().getAsLong());
     }
     assertTrue(AuditorConfig.from(MINIMAL, Map.of("SMOOTHGUARD_SEED", "")).seed().isEmpty());
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> AuditorConfig.from(MINIMAL, Map.of("SMOOTHGUARD_SEED", "9223372036854775808")));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> AuditorConfig.from(MINIMAL, Map.of("SMOOTHGUARD_SEED", "9223372036854775808")));
     assertTrue(e.getMessage().contains("seed"), e.getMessage());
   }
 
@@ -234,23 +345,48 @@ class AuditorConfigTest {
   void overridesAreValidatedAgain() {
     AuditorConfig c = AuditorConfig.from(MINIMAL, Map.of());
     assertEquals(0.5, c.with(Map.of("sigma", "0.5")).sigma().getAsDouble());
-    assertEquals("other:1", c.withKafka(Map.of("bootstrap.servers", "other:1")).kafka().get("bootstrap.servers"));
+    assertEquals(
+        "other:1",
+        c.withKafka(Map.of("bootstrap.servers", "other:1")).kafka().get("bootstrap.servers"));
     assertThrows(ConfigException.class, () -> c.with(Map.of("sigma", "-1")));
-    assertEquals(4, c.with(Map.of("kafka.num.stream.threads", "4")).getInt(AuditorConfigDef.KAFKA_NUM_STREAM_THREADS));
+    assertEquals(
+        4,
+        c.with(Map.of("kafka.num.stream.threads", "4"))
+            .getInt(AuditorConfigDef.KAFKA_NUM_STREAM_THREADS));
   }
 
   @Test
   void plainClientsGetTheConnectionSettingsButNotTheStreamsOnes() {
-    AuditorConfig c = AuditorConfig.from(Map.of("kafka.bootstrap.servers", "b:9092", "registry.url", "http://r",
-        "kafka.security.protocol", "SSL", "kafka.state.dir", "/var/state", "kafka.producer.linger.ms", "50",
-        "kafka.consumer.fetch.max.bytes", "1000", "kafka.admin.retries", "1"), Map.of());
+    AuditorConfig c =
+        AuditorConfig.from(
+            Map.of(
+                "kafka.bootstrap.servers",
+                "b:9092",
+                "registry.url",
+                "http://r",
+                "kafka.security.protocol",
+                "SSL",
+                "kafka.state.dir",
+                "/var/state",
+                "kafka.producer.linger.ms",
+                "50",
+                "kafka.consumer.fetch.max.bytes",
+                "1000",
+                "kafka.admin.retries",
+                "1"),
+            Map.of());
     Map<String, Object> producer = KafkaClientSettings.producer(c.kafka());
     assertEquals("b:9092", producer.get("bootstrap.servers"));
     assertEquals("SSL", producer.get("security.protocol"));
     assertEquals("50", producer.get("linger.ms"));
-    assertFalse(producer.containsKey("state.dir") || producer.containsKey("processing.guarantee")
-        || producer.containsKey("num.stream.threads") || producer.containsKey("fetch.max.bytes")
-        || producer.containsKey("producer.linger.ms") || producer.containsKey("retries"), producer::toString);
+    assertFalse(
+        producer.containsKey("state.dir")
+            || producer.containsKey("processing.guarantee")
+            || producer.containsKey("num.stream.threads")
+            || producer.containsKey("fetch.max.bytes")
+            || producer.containsKey("producer.linger.ms")
+            || producer.containsKey("retries"),
+        producer::toString);
     Map<String, Object> consumer = KafkaClientSettings.consumer(c.kafka());
     assertEquals("1000", consumer.get("fetch.max.bytes"));
     assertFalse(consumer.containsKey("linger.ms"), consumer::toString);

@@ -12,9 +12,9 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.junit.jupiter.api.Test;
 
 /**
- * The configuration tables of the docs are the definitions rendered: docs/auditor.md holds
- * {@link AuditorConfigDef}, docs/contracts.md {@link RegistryConfig#configDef()}. After changing
- * a definition, run this test with {@code -Dsmoothguard.docs.write=true} to rewrite the tables.
+ * The configuration tables of the docs are the definitions rendered: docs/auditor.md holds {@link
+ * AuditorConfigDef}, docs/contracts.md {@link RegistryConfig#configDef()}. After changing a
+ * definition, run this test with {@code -Dsmoothguard.docs.write=true} to rewrite the tables.
  */
 class ConfigTableTest {
 
@@ -30,8 +30,14 @@ class ConfigTableTest {
 
   @Test
   void everyKeyIsDocumented() {
-    AuditorConfigDef.definition().configKeys().values().forEach(k ->
-        assertTrue(k.documentation != null && !k.documentation.isBlank(), k.name + " has no documentation"));
+    AuditorConfigDef.definition()
+        .configKeys()
+        .values()
+        .forEach(
+            k ->
+                assertTrue(
+                    k.documentation != null && !k.documentation.isBlank(),
+                    k.name + " has no documentation"));
   }
 
   private static void check(Path page, ConfigDef def) throws IOException {
@@ -41,8 +47,12 @@ class ConfigTableTest {
       Files.writeString(page, ConfigTable.replaceIn(text, table), StandardCharsets.UTF_8);
       return;
     }
-    assertEquals(table, ConfigTable.extract(text), page + " differs from the definition: run "
-        + "ConfigTableTest with -Dsmoothguard.docs.write=true and commit the page");
+    assertEquals(
+        table,
+        ConfigTable.extract(text),
+        page
+            + " differs from the definition: run "
+            + "ConfigTableTest with -Dsmoothguard.docs.write=true and commit the page");
   }
 
   private static Path docs() {
@@ -51,7 +61,8 @@ class ConfigTableTest {
       dir = dir.getParent();
     }
     if (dir == null) {
-      throw new IllegalStateException("docs/auditor.md not found above " + Path.of("").toAbsolutePath());
+      throw new IllegalStateException(
+          "docs/auditor.md not found above " + Path.of("").toAbsolutePath());
     }
     return dir.resolve("docs");
   }

@@ -16,7 +16,8 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 class ImageDecoderTest {
-  private final ImageDecoder grey28 = new ImageDecoder(new ModelInput(1, 28, 28), ShapePolicy.REJECT, 4096);
+  private final ImageDecoder grey28 =
+      new ImageDecoder(new ModelInput(1, 28, 28), ShapePolicy.REJECT, 4096);
 
   @Test
   void rawU8IsHwcBytesOver255IntoChw() {
@@ -51,31 +52,39 @@ class ImageDecoderTest {
     byte[] raw = TestImages.randomGrey(28, 28, 1);
     byte[] png = TestImages.png(raw, 28, 28, 1);
     assertReason(RejectReason.BAD_IMAGE, () -> grey28.decode("PNG", 28, 28, 1, randomBytes(500)));
-    assertReason(RejectReason.BAD_IMAGE,
+    assertReason(
+        RejectReason.BAD_IMAGE,
         () -> grey28.decode("PNG", 28, 28, 1, Arrays.copyOf(png, png.length / 2)));
-    assertReason(RejectReason.BAD_IMAGE,
+    assertReason(
+        RejectReason.BAD_IMAGE,
         () -> grey28.decode("PNG", 28, 28, 1, Arrays.copyOf(png, png.length - 12)));
-    assertReason(RejectReason.BAD_IMAGE, () -> grey28.decode("RAW_U8", 28, 28, 1, Arrays.copyOf(raw, 700)));
+    assertReason(
+        RejectReason.BAD_IMAGE, () -> grey28.decode("RAW_U8", 28, 28, 1, Arrays.copyOf(raw, 700)));
     assertReason(RejectReason.BAD_IMAGE, () -> grey28.decode("RAW_U8", 0, 28, 1, raw));
     assertReason(RejectReason.TOO_LARGE, () -> grey28.decode("PNG", 100_000, 100_000, 1, png));
     assertReason(RejectReason.WRONG_SHAPE, () -> grey28.decode("RAW_U8", 28, 28, 4, raw));
     assertReason(RejectReason.WRONG_SHAPE, () -> grey28.decode("PNG", 28, 28, 3, png));
     assertReason(RejectReason.WRONG_SHAPE, () -> grey28.decode("PNG", 14, 56, 1, png));
-    assertReason(RejectReason.WRONG_SHAPE,
+    assertReason(
+        RejectReason.WRONG_SHAPE,
         () -> grey28.decode("RAW_U8", 14, 14, 1, Arrays.copyOf(raw, 196)));
     assertReason(RejectReason.UNSUPPORTED_ENCODING, () -> grey28.decode("UNKNOWN", 28, 28, 1, raw));
-    assertReason(RejectReason.UNSUPPORTED_ENCODING, () -> grey28.decode("PNG", 28, 28, 1, new byte[0]));
+    assertReason(
+        RejectReason.UNSUPPORTED_ENCODING, () -> grey28.decode("PNG", 28, 28, 1, new byte[0]));
   }
 
   @Test
   void aTruncatedJpegIsABadImage() throws Exception {
     var img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
-    for (int y = 0; y < 28; y++) for (int x = 0; x < 28; x++) img.getRaster().setSample(x, y, 0, (x * y) % 256);
+    for (int y = 0; y < 28; y++)
+      for (int x = 0; x < 28; x++) img.getRaster().setSample(x, y, 0, (x * y) % 256);
     var out = new ByteArrayOutputStream();
     ImageIO.write(img, "jpeg", out);
     byte[] jpeg = out.toByteArray();
     assertEquals(28, grey28.decode("JPEG", 28, 28, 1, jpeg).image().width());
-    assertReason(RejectReason.BAD_IMAGE, () -> grey28.decode("JPEG", 28, 28, 1, Arrays.copyOf(jpeg, jpeg.length / 2)));
+    assertReason(
+        RejectReason.BAD_IMAGE,
+        () -> grey28.decode("JPEG", 28, 28, 1, Arrays.copyOf(jpeg, jpeg.length / 2)));
   }
 
   @Test

@@ -50,21 +50,34 @@ class RedriveTest {
   private static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
   private static String dlq;
 
-  /** One dead-letter topic (2 partitions) for all tests: committed dead letters and an aborted one. */
+  /**
+   * One dead-letter topic (2 partitions) for all tests: committed dead letters and an aborted one.
+   */
   @BeforeAll
   static void deadLetters() throws Exception {
     dlq = "redrive-dlq-" + UUID.randomUUID();
     createTopics(2, dlq);
-    Map<String, Object> p = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().bootstrapServers(),
-        ProducerConfig.TRANSACTIONAL_ID_CONFIG, "redrive-test-" + UUID.randomUUID());
-    try (KafkaProducer<String, AuditFailure> producer = new KafkaProducer<>(p, new StringSerializer(),
-        new AvroSerializer<>(TestStack.registry(), false))) {
+    Map<String, Object> p =
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            TestStack.get().bootstrapServers(),
+            ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+            "redrive-test-" + UUID.randomUUID());
+    try (KafkaProducer<String, AuditFailure> producer =
+        new KafkaProducer<>(
+            p, new StringSerializer(), new AvroSerializer<>(TestStack.registry(), false))) {
       producer.initTransactions();
       producer.beginTransaction();
       send(producer, 0, failure(FailureReason.BAD_IMAGE, "k1", "v1", T0, 11));
-      send(producer, 1, failure(FailureReason.MODEL_ERROR, "k2", "v2", T0.plus(Duration.ofHours(1)), 12));
+      send(
+          producer,
+          1,
+          failure(FailureReason.MODEL_ERROR, "k2", "v2", T0.plus(Duration.ofHours(1)), 12));
       send(producer, 0, failure(FailureReason.UNDECODABLE_RECORD, "k3", "v3", T0, 13));
-      send(producer, 1, failure(FailureReason.BAD_IMAGE, "k4", "v4", T0.plus(Duration.ofHours(2)), 14));
+      send(
+          producer,
+          1,
+          failure(FailureReason.BAD_IMAGE, "k4", "v4", T0.plus(Duration.ofHours(2)), 14));
       send(producer, 0, failure(FailureReason.BAD_IMAGE, "k5", null, T0, 15)); // a tombstone
       send(producer, 1, failure(FailureReason.MODEL_ERROR, null, "v6", T0, 16)); // no key
       producer.commitTransaction();
@@ -73,8 +86,11 @@ class RedriveTest {
       producer.abortTransaction();
     }
     // not an AuditFailure at all
-    try (KafkaProducer<String, String> raw = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+    try (KafkaProducer<String, String> raw =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().bootstrapServers()),
+            new StringSerializer(),
+            new StringSerializer())) {
       raw.send(new ProducerRecord<>(dlq, 1, "junk", "{\"not\":\"avro\"}")).get();
     }
   }
@@ -83,8 +99,11 @@ class RedriveTest {
   void sendsTheOriginalBytesOfTheSelectedCompleteDeadLettersAndCountsTheRest() throws Exception {
     String target = "redrive-target-" + UUID.randomUUID();
     createTopics(1, target);
-    RedriveFilter filter = new RedriveFilter(Set.of(FailureReason.BAD_IMAGE, FailureReason.MODEL_ERROR),
-        Optional.of(T0), Optional.of(T0.plus(Duration.ofMinutes(90))));
+    RedriveFilter filter =
+        new RedriveFilter(
+            Set.of(FailureReason.BAD_IMAGE, FailureReason.MODEL_ERROR),
+            Optional.of(T0),
+            Optional.of(T0.plus(Duration.ofMinutes(90))));
     RedriveReport report;
     try (Redriver redriver = redriver()) {
       report = redriver.run(dlq, target, filter, false);
@@ -100,37 +119,70 @@ class RedriveTest {
     List<ConsumerRecord<byte[], byte[]>> sent = readAll(target, 3);
     Map<String, String> valueByKey = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : sent) {
-      valueByKey.put(r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8),
+      valueByKey.put(
+          r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8),
           new String(r.value(), StandardCharsets.UTF_8));
-      String mark = new String(r.headers().lastHeader(Redriver.REDRIVE_HEADER).value(), StandardCharsets.UTF_8);
+      String mark =
+          new String(
+              r.headers().lastHeader(Redriver.REDRIVE_HEADER).value(), StandardCharsets.UTF_8);
       assertTrue(mark.matches(Pattern.quote(dlq) + "/[01]/\\d+"), mark);
-      String origin = new String(r.headers().lastHeader(Redriver.ORIGIN_HEADER).value(), StandardCharsets.UTF_8);
+      String origin =
+          new String(
+              r.headers().lastHeader(Redriver.ORIGIN_HEADER).value(), StandardCharsets.UTF_8);
       assertTrue(origin.matches("images/0/1[126]"), origin);
     }
-    assertEquals(Map.of("k1", "v1", "k2", "v2"), Map.of("k1", valueByKey.get("k1"), "k2", valueByKey.get("k2")));
-    assertTrue(valueByKey.containsKey(null) && valueByKey.get(null).equals("v6"), "a keyless original stays keyless");
+    assertEquals(
+        Map.of("k1", "v1", "k2", "v2"),
+        Map.of("k1", valueByKey.get("k1"), "k2", valueByKey.get("k2")));
+    assertTrue(
+        valueByKey.containsKey(null) && valueByKey.get(null).equals("v6"),
+        "a keyless original stays keyless");
   }
 
   @Test
-  void theCommandFiltersByRepeatedReasonsAndPrintsCountsPerReason(@TempDir Path dir) throws Exception {
+  void theCommandFiltersByRepeatedReasonsAndPrintsCountsPerReason(@TempDir Path dir)
+      throws Exception {
     String target = "redrive-cli-" + UUID.randomUUID();
     createTopics(1, target);
     Path config = dir.resolve("auditor.properties");
-    Files.writeString(config, "kafka.bootstrap.servers=" + TestStack.get().bootstrapServers() + "\n"
-        + "registry.url=" + TestStack.get().registryUrl() + "\n"
-        + "topic.dlq=" + dlq + "\n"
-        + "model.path=whatever.onnx\n");
+    Files.writeString(
+        config,
+        "kafka.bootstrap.servers="
+            + TestStack.get().bootstrapServers()
+            + "\n"
+            + "registry.url="
+            + TestStack.get().registryUrl()
+            + "\n"
+            + "topic.dlq="
+            + dlq
+            + "\n"
+            + "model.path=whatever.onnx\n");
     int[] code = {-1};
-    String out = run(code, "redrive", "--config", config.toString(), "--to-topic", target,
-        "--reason", "BAD_IMAGE", "--reason", "undecodable_record");
+    String out =
+        run(
+            code,
+            "redrive",
+            "--config",
+            config.toString(),
+            "--to-topic",
+            target,
+            "--reason",
+            "BAD_IMAGE",
+            "--reason",
+            "undecodable_record");
     assertEquals(0, code[0], out);
     assertTrue(out.contains("redrive " + dlq + " -> " + target), out);
-    assertTrue(out.lines().anyMatch(l -> l.startsWith("BAD_IMAGE") && l.matches("BAD_IMAGE\\s+2\\s+0\\s+0\\s+1\\s+0")), out);
+    assertTrue(
+        out.lines()
+            .anyMatch(
+                l -> l.startsWith("BAD_IMAGE") && l.matches("BAD_IMAGE\\s+2\\s+0\\s+0\\s+1\\s+0")),
+        out);
     assertTrue(out.lines().anyMatch(l -> l.matches("MODEL_ERROR\\s+0\\s+2\\s+0\\s+0\\s+0")), out);
     assertTrue(out.contains("sent 3, skipped 3, unreadable 1"), out);
     assertEquals(3, readAll(target, 3).size());
 
-    String dry = run(code, "redrive", "--config", config.toString(), "--to-topic", target, "--dry-run");
+    String dry =
+        run(code, "redrive", "--config", config.toString(), "--to-topic", target, "--dry-run");
     assertEquals(0, code[0], dry);
     assertTrue(dry.contains("would send 5, skipped 1, unreadable 1"), dry);
 
@@ -145,8 +197,11 @@ class RedriveTest {
   @Test
   void aMissingDeadLetterTopicIsNamed() {
     try (Redriver redriver = redriver()) {
-      UserError e = assertThrows(UserError.class,
-          () -> redriver.run("no-such-dlq-" + UUID.randomUUID(), "x", RedriveFilter.all(), true));
+      UserError e =
+          assertThrows(
+              UserError.class,
+              () ->
+                  redriver.run("no-such-dlq-" + UUID.randomUUID(), "x", RedriveFilter.all(), true));
       assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
     }
   }
@@ -156,11 +211,17 @@ class RedriveTest {
     String target = "redrive-noregistry-" + UUID.randomUUID();
     createTopics(1, target);
     Map<String, Object> kafka = Map.of("bootstrap.servers", TestStack.get().bootstrapServers());
-    RegistryClient down = new RegistryClient(RegistryConfig.of("http://127.0.0.1:1")
-        .withRetries(0, Duration.ofMillis(10), Duration.ofMillis(10)));
+    RegistryClient down =
+        new RegistryClient(
+            RegistryConfig.of("http://127.0.0.1:1")
+                .withRetries(0, Duration.ofMillis(10), Duration.ofMillis(10)));
     try (Redriver redriver = new Redriver(kafka, kafka, down)) {
-      UserError e = assertThrows(UserError.class, () -> redriver.run(dlq, target, RedriveFilter.all(), false));
-      assertTrue(e.getMessage().startsWith("schema registry: ") && e.getMessage().contains("unavailable"), e.getMessage());
+      UserError e =
+          assertThrows(
+              UserError.class, () -> redriver.run(dlq, target, RedriveFilter.all(), false));
+      assertTrue(
+          e.getMessage().startsWith("schema registry: ") && e.getMessage().contains("unavailable"),
+          e.getMessage());
     }
   }
 
@@ -169,20 +230,31 @@ class RedriveTest {
     return new Redriver(kafka, kafka, TestStack.registry());
   }
 
-  private static AuditFailure failure(FailureReason reason, String key, String value, Instant time, long offset) {
-    AuditFailure f = FailureRecords.of(reason, reason + " for the test", "images", 0, offset,
-        key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-        value == null ? null : value.getBytes(StandardCharsets.UTF_8), null, null);
+  private static AuditFailure failure(
+      FailureReason reason, String key, String value, Instant time, long offset) {
+    AuditFailure f =
+        FailureRecords.of(
+            reason,
+            reason + " for the test",
+            "images",
+            0,
+            offset,
+            key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+            value == null ? null : value.getBytes(StandardCharsets.UTF_8),
+            null,
+            null);
     f.setTime(time);
     return f;
   }
 
-  private static void send(KafkaProducer<String, AuditFailure> producer, int partition, AuditFailure f) {
+  private static void send(
+      KafkaProducer<String, AuditFailure> producer, int partition, AuditFailure f) {
     producer.send(new ProducerRecord<>(dlq, partition, "dead", f));
   }
 
   private static void createTopics(int partitions, String... names) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestStack.get().bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(Map.of("bootstrap.servers", TestStack.get().bootstrapServers()))) {
       List<NewTopic> topics = new ArrayList<>();
       for (String name : names) topics.add(new NewTopic(name, partitions, (short) 1));
       admin.createTopics(topics).all().get();
@@ -191,10 +263,15 @@ class RedriveTest {
 
   /** Every committed record of a one-partition topic, waiting until there are {@code expected}. */
   private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
-    Map<String, Object> c = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().bootstrapServers(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Map<String, Object> c =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            TestStack.get().bootstrapServers(),
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed");
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       TopicPartition tp = new TopicPartition(topic, 0);
       consumer.assign(List.of(tp));
       consumer.seekToBeginning(List.of(tp));

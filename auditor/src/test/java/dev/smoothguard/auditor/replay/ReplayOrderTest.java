@@ -12,10 +12,21 @@ class ReplayOrderTest {
   /** Labels by position, as a class-folder dataset has them: sorted by class, uneven sizes. */
   private static ImageDataset labelled(int... labels) {
     return new ImageDataset() {
-      public String spec() { return "test:labels"; }
-      public int size() { return labels.length; }
-      public LabeledImage get(int i) { return new LabeledImage(new Image(1, 1, 1, new float[1]), labels[i]); }
-      public List<String> classNames() { return List.of("a", "b", "c"); }
+      public String spec() {
+        return "test:labels";
+      }
+
+      public int size() {
+        return labels.length;
+      }
+
+      public LabeledImage get(int i) {
+        return new LabeledImage(new Image(1, 1, 1, new float[1]), labels[i]);
+      }
+
+      public List<String> classNames() {
+        return List.of("a", "b", "c");
+      }
     };
   }
 
@@ -27,7 +38,7 @@ class ReplayOrderTest {
   @Test
   void interleavedTakesOneOfEachClassInTurnAndKeepsEveryImage() {
     // positions: class 0 -> 0,1,2; class 1 -> 3; class 2 -> 4,5
-    assertArrayEquals(new int[] {0, 3, 4, 1, 5, 2},
-        ReplayOrder.INTERLEAVED.indices(labelled(0, 0, 0, 1, 2, 2)));
+    assertArrayEquals(
+        new int[] {0, 3, 4, 1, 5, 2}, ReplayOrder.INTERLEAVED.indices(labelled(0, 0, 0, 1, 2, 2)));
   }
 }

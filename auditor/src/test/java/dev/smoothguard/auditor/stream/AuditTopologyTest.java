@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import dev.smoothguard.auditor.config.ShapePolicy;
 import dev.smoothguard.auditor.config.Topics;
-import dev.smoothguard.auditor.image.TestImages;
 import dev.smoothguard.auditor.ops.AuditorMetrics;
 import dev.smoothguard.auditor.replay.ImageEvents;
 import dev.smoothguard.auditor.results.CertifiedAccuracyTable;
@@ -29,9 +27,7 @@ import dev.smoothguard.smoothing.engine.EngineOptions;
 import dev.smoothguard.smoothing.engine.Mode;
 import dev.smoothguard.smoothing.engine.SmoothingEngine;
 import dev.smoothguard.smoothing.engine.SmoothingSettings;
-import dev.smoothguard.smoothing.onnx.GraphBuilder;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -66,8 +62,13 @@ class AuditTopologyTest {
 
   @BeforeAll
   static void openEngine() {
-    engine = SmoothingEngine.open(TestStack.model(), new EngineOptions("cpu", 1, OptionalInt.empty(), OptionalInt.empty()));
-    settings = new SmoothingSettings(0.25, 20, 200, 0.001, 200, Mode.CERTIFY, OptionalDouble.empty(), OptionalLong.of(7));
+    engine =
+        SmoothingEngine.open(
+            TestStack.model(),
+            new EngineOptions("cpu", 1, OptionalInt.empty(), OptionalInt.empty()));
+    settings =
+        new SmoothingSettings(
+            0.25, 20, 200, 0.001, 200, Mode.CERTIFY, OptionalDouble.empty(), OptionalLong.of(7));
   }
 
   @AfterAll
@@ -93,20 +94,34 @@ class AuditTopologyTest {
     }
 
     Harness(String prefix, SmoothingEngine engine, SmoothingSettings settings) {
-      topics = new Topics(prefix + "-images", prefix + "-predictions", prefix + "-dlq", prefix + "-summary");
+      topics =
+          new Topics(
+              prefix + "-images", prefix + "-predictions", prefix + "-dlq", prefix + "-summary");
       Certifier certifier = new Certifier(engine, settings, ShapePolicy.REJECT, 100_000);
-      var topology = AuditTopology.build(topics, Duration.ofSeconds(10), Duration.ZERO, RADII, certifier, serdes, metrics);
+      var topology =
+          AuditTopology.build(
+              topics, Duration.ofSeconds(10), Duration.ZERO, RADII, certifier, serdes, metrics);
       Map<String, Object> props = new HashMap<>();
       props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ttd-" + prefix);
       props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-      DeadLetterHandlers.configure(props, new DeadLetterHandlers.Target(topics.dlq(), serdes.failures().serializer(), metrics));
+      DeadLetterHandlers.configure(
+          props,
+          new DeadLetterHandlers.Target(topics.dlq(), serdes.failures().serializer(), metrics));
       Properties p = new Properties();
       p.putAll(props);
       driver = new TopologyTestDriver(topology, p);
-      in = driver.createInputTopic(topics.images(), new ByteArraySerializer(), new ByteArraySerializer());
-      out = driver.createOutputTopic(topics.predictions(), new StringDeserializer(), serdes.predictions().deserializer());
-      dlq = driver.createOutputTopic(topics.dlq(), new ByteArrayDeserializer(), serdes.failures().deserializer());
-      summaries = driver.createOutputTopic(topics.summary(), new StringDeserializer(), serdes.summaries().deserializer());
+      in =
+          driver.createInputTopic(
+              topics.images(), new ByteArraySerializer(), new ByteArraySerializer());
+      out =
+          driver.createOutputTopic(
+              topics.predictions(), new StringDeserializer(), serdes.predictions().deserializer());
+      dlq =
+          driver.createOutputTopic(
+              topics.dlq(), new ByteArrayDeserializer(), serdes.failures().deserializer());
+      summaries =
+          driver.createOutputTopic(
+              topics.summary(), new StringDeserializer(), serdes.summaries().deserializer());
     }
 
     byte[] bytes(ImageEvent e) {
@@ -135,16 +150,21 @@ class AuditTopologyTest {
   void certifiesEveryGoodImageKeyedByIdWithLineageHeaders() {
     try (Harness h = new Harness("results", engine)) {
       Instant t = Instant.parse("2026-01-01T00:00:00Z");
-      for (int i = 0; i < 4; i++) h.pipe("img-" + i, h.bytes(event("img-" + i, i, i % 2 == 0 ? 3 : null, t)), t);
+      for (int i = 0; i < 4; i++)
+        h.pipe("img-" + i, h.bytes(event("img-" + i, i, i % 2 == 0 ? 3 : null, t)), t);
       List<TestRecord<String, CertifiedPrediction>> records = h.out.readRecordsToList();
-      assertEquals(List.of("img-0", "img-1", "img-2", "img-3"), records.stream().map(TestRecord::key).toList());
+      assertEquals(
+          List.of("img-0", "img-1", "img-2", "img-3"),
+          records.stream().map(TestRecord::key).toList());
       assertTrue(h.dlq.isEmpty());
       for (TestRecord<String, CertifiedPrediction> r : records) {
         CertifiedPrediction p = r.value();
         assertEquals(r.key(), p.getImageId());
         assertEquals(engine.model().sha256(), p.getModel().getSha256());
-        assertEquals(engine.model().sha256(), LineageHeaders.get(r.headers(), LineageHeaders.MODEL_SHA256));
-        assertEquals(p.getModel().getName(), LineageHeaders.get(r.headers(), LineageHeaders.MODEL_NAME));
+        assertEquals(
+            engine.model().sha256(), LineageHeaders.get(r.headers(), LineageHeaders.MODEL_SHA256));
+        assertEquals(
+            p.getModel().getName(), LineageHeaders.get(r.headers(), LineageHeaders.MODEL_NAME));
         assertEquals("unversioned", LineageHeaders.get(r.headers(), LineageHeaders.MODEL_VERSION));
         assertEquals("cpu", LineageHeaders.get(r.headers(), LineageHeaders.DEVICE));
         assertEquals(200, p.getN());
@@ -168,15 +188,19 @@ class AuditTopologyTest {
       }
       String scrape = h.metrics.scrape();
       assertTrue(scrape.contains("smoothguard_images_total{model=\"mnist-mlp\"} 4.0"), scrape);
-      assertTrue(scrape.contains("smoothguard_noisy_samples_total{model=\"mnist-mlp\"} 880.0"), scrape);
-      assertTrue(scrape.contains("smoothguard_certify_latency_seconds_count{model=\"mnist-mlp\"} 4"), scrape);
+      assertTrue(
+          scrape.contains("smoothguard_noisy_samples_total{model=\"mnist-mlp\"} 880.0"), scrape);
+      assertTrue(
+          scrape.contains("smoothguard_certify_latency_seconds_count{model=\"mnist-mlp\"} 4"),
+          scrape);
     }
   }
 
   @Test
   void targetModeSaysWhetherTheTargetRadiusWasProven() {
-    SmoothingSettings target = new SmoothingSettings(0.25, 20, 400, 0.001, 100, Mode.TARGET,
-        OptionalDouble.of(0.1), OptionalLong.of(3));
+    SmoothingSettings target =
+        new SmoothingSettings(
+            0.25, 20, 400, 0.001, 100, Mode.TARGET, OptionalDouble.of(0.1), OptionalLong.of(3));
     try (Harness h = new Harness("target", engine, target)) {
       Instant t = Instant.parse("2026-01-01T00:00:00Z");
       h.pipe("t", h.bytes(event("t", 11, 2, t)), t);
@@ -185,7 +209,8 @@ class AuditTopologyTest {
       assertEquals(0.1, p.getTargetRadius());
       assertNotNull(p.getCertifiedAtTarget());
       assertTrue(p.getSamplesUsed() <= 420, "at most n0 + n samples: " + p.getSamplesUsed());
-      if (p.getCertifiedAtTarget()) assertTrue(p.getRadius() >= 0.1, "proven radius " + p.getRadius());
+      if (p.getCertifiedAtTarget())
+        assertTrue(p.getRadius() >= 0.1, "proven radius " + p.getRadius());
     }
   }
 
@@ -199,17 +224,28 @@ class AuditTopologyTest {
       byte[] unknownId = {0, 0x7f, 0x7f, 0x7f, 0x7f, 2, 4, 6};
       ImageEvent good = event("ok", 1, 1, t);
       byte[] png = bytesOf(good.getData());
-      ImageEvent truncated = copy(good, "truncated", ImageEncoding.PNG, 28, 28, 1, Arrays.copyOf(png, png.length / 2));
+      ImageEvent truncated =
+          copy(good, "truncated", ImageEncoding.PNG, 28, 28, 1, Arrays.copyOf(png, png.length / 2));
       ImageEvent huge = copy(good, "huge", ImageEncoding.PNG, 1 << 20, 1 << 20, 1, png);
-      ImageEvent channels = copy(good, "channels", ImageEncoding.RAW_U8, 28, 28, 4, new byte[28 * 28 * 4]);
-      ImageEvent wrongSize = copy(good, "wrong-size", ImageEncoding.RAW_U8, 14, 14, 1, new byte[14 * 14]);
-      ImageEvent noData = ImageEvent.newBuilder(good).setId("uri-only").setData(ByteBuffer.allocate(0))
-          .setUri("s3://bucket/x.png").build();
+      ImageEvent channels =
+          copy(good, "channels", ImageEncoding.RAW_U8, 28, 28, 4, new byte[28 * 28 * 4]);
+      ImageEvent wrongSize =
+          copy(good, "wrong-size", ImageEncoding.RAW_U8, 14, 14, 1, new byte[14 * 14]);
+      ImageEvent noData =
+          ImageEvent.newBuilder(good)
+              .setId("uri-only")
+              .setData(ByteBuffer.allocate(0))
+              .setUri("s3://bucket/x.png")
+              .build();
 
       Map<String, FailureReason> expected = new HashMap<>();
       List<byte[]> values = new ArrayList<>();
-      h.pipe("random", random, t); expected.put("random", FailureReason.UNDECODABLE_RECORD); values.add(random);
-      h.pipe("unknown-id", unknownId, t); expected.put("unknown-id", FailureReason.UNKNOWN_SCHEMA); values.add(unknownId);
+      h.pipe("random", random, t);
+      expected.put("random", FailureReason.UNDECODABLE_RECORD);
+      values.add(random);
+      h.pipe("unknown-id", unknownId, t);
+      expected.put("unknown-id", FailureReason.UNKNOWN_SCHEMA);
+      values.add(unknownId);
       for (ImageEvent e : List.of(truncated, huge, channels, wrongSize, noData)) {
         byte[] v = h.bytes(e);
         h.pipe(e.getId(), v, t);
@@ -220,7 +256,9 @@ class AuditTopologyTest {
       expected.put("channels", FailureReason.WRONG_SHAPE);
       expected.put("wrong-size", FailureReason.WRONG_SHAPE);
       expected.put("uri-only", FailureReason.UNSUPPORTED_ENCODING);
-      h.pipe("tombstone", null, t); expected.put("tombstone", FailureReason.UNDECODABLE_RECORD); values.add(null);
+      h.pipe("tombstone", null, t);
+      expected.put("tombstone", FailureReason.UNDECODABLE_RECORD);
+      values.add(null);
       h.pipe("ok", h.bytes(good), t);
 
       List<TestRecord<byte[], AuditFailure>> failures = h.dlq.readRecordsToList();
@@ -244,8 +282,10 @@ class AuditTopologyTest {
       }
       assertEquals(List.of("ok"), h.out.readRecordsToList().stream().map(TestRecord::key).toList());
       String scrape = h.metrics.scrape();
-      assertTrue(scrape.contains("smoothguard_dlq_records_total{reason=\"WRONG_SHAPE\"} 2.0"), scrape);
-      assertTrue(scrape.contains("smoothguard_dlq_records_total{reason=\"TOO_LARGE\"} 1.0"), scrape);
+      assertTrue(
+          scrape.contains("smoothguard_dlq_records_total{reason=\"WRONG_SHAPE\"} 2.0"), scrape);
+      assertTrue(
+          scrape.contains("smoothguard_dlq_records_total{reason=\"TOO_LARGE\"} 1.0"), scrape);
     }
   }
 
@@ -258,9 +298,14 @@ class AuditTopologyTest {
       h.pipe("b", h.bytes(event("b", 2, 1, later)), later);
       RobustnessSummary first = h.summaries.readValue();
       assertEquals(1, first.getCount());
-      h.pipe("late", h.bytes(event("late", 3, 1, w0.plusSeconds(3))), w0.plusSeconds(3)); // its window is gone
+      h.pipe(
+          "late",
+          h.bytes(event("late", 3, 1, w0.plusSeconds(3))),
+          w0.plusSeconds(3)); // its window is gone
       assertTrue(h.summaries.isEmpty());
-      assertTrue(h.metrics.scrape().contains("smoothguard_summary_late_records_total 1.0"), h.metrics.scrape());
+      assertTrue(
+          h.metrics.scrape().contains("smoothguard_summary_late_records_total 1.0"),
+          h.metrics.scrape());
 
       // no more traffic: the window of "b" closes once it has been idle for summary.idle.close
       h.driver.advanceWallClockTime(StreamSettings.DEFAULTS.summaryIdleClose().plusSeconds(10));
@@ -275,7 +320,9 @@ class AuditTopologyTest {
 
   @Test
   void differentSettingsNeverShareASummary() {
-    SmoothingSettings other = new SmoothingSettings(0.5, 20, 200, 0.001, 200, Mode.CERTIFY, OptionalDouble.empty(), OptionalLong.of(7));
+    SmoothingSettings other =
+        new SmoothingSettings(
+            0.5, 20, 200, 0.001, 200, Mode.CERTIFY, OptionalDouble.empty(), OptionalLong.of(7));
     Instant w0 = Instant.parse("2026-01-01T00:00:00Z");
     java.util.Set<String> keys = new java.util.HashSet<>();
     for (SmoothingSettings s : List.of(settings, other)) {
@@ -290,14 +337,18 @@ class AuditTopologyTest {
     assertEquals(2, keys.size(), keys.toString());
   }
 
-  // engine failures: see FaultModelTest (a broken engine pauses; an error on one image is a MODEL_ERROR)
+  // engine failures: see FaultModelTest (a broken engine pauses; an error on one image is a
+  // MODEL_ERROR)
 
   @Test
   void aResultTheRegistryRefusesIsAProductionErrorOnTheDeadLetterTopic() {
     try (Harness h = new Harness("production", engine)) {
       // the predictions subject already holds an incompatible schema: our writer gets a 409
       String subject = h.topics.predictions() + "-value";
-      Schema other = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Other\",\"fields\":[{\"name\":\"x\",\"type\":\"int\"}]}");
+      Schema other =
+          new Schema.Parser()
+              .parse(
+                  "{\"type\":\"record\",\"name\":\"Other\",\"fields\":[{\"name\":\"x\",\"type\":\"int\"}]}");
       h.registry.register(subject, other, h.topics.predictions());
       h.registry.setCompatibility(subject, Compatibility.BACKWARD);
       Instant t = Instant.parse("2026-01-01T00:00:00Z");
@@ -325,7 +376,9 @@ class AuditTopologyTest {
       List<CertifiedPrediction> firstWindow = h.out.readValuesToList().subList(0, 6);
       TestRecord<String, RobustnessSummary> r = h.summaries.readRecord();
       RobustnessSummary s = r.value();
-      assertEquals("mnist-mlp|" + engine.model().sha256() + "|CERTIFY|sigma=0.25|n=200|alpha=0.001", r.key());
+      assertEquals(
+          "mnist-mlp|" + engine.model().sha256() + "|CERTIFY|sigma=0.25|n=200|alpha=0.001",
+          r.key());
       assertEquals(0.25, s.getSigma());
       assertEquals(200, s.getN());
       assertEquals(0.001, s.getAlpha());
@@ -336,14 +389,20 @@ class AuditTopologyTest {
       assertEquals(w0.plusSeconds(10), s.getWindowEnd());
       assertEquals(6, s.getCount());
       assertEquals(5, s.getLabelledCount());
-      assertEquals(firstWindow.stream().filter(CertifiedPrediction::getAbstained).count(), s.getAbstainCount());
-      assertEquals(firstWindow.stream().filter(p -> Boolean.TRUE.equals(p.getCorrect())).count(), s.getCorrectCount());
+      assertEquals(
+          firstWindow.stream().filter(CertifiedPrediction::getAbstained).count(),
+          s.getAbstainCount());
+      assertEquals(
+          firstWindow.stream().filter(p -> Boolean.TRUE.equals(p.getCorrect())).count(),
+          s.getCorrectCount());
       assertEquals(220.0, s.getMeanSamples());
       assertEquals(RADII.size(), s.getCertifiedAccuracy().size());
       for (var ra : s.getCertifiedAccuracy()) {
-        assertEquals(CertifiedAccuracyTable.at(firstWindow, ra.getRadius()), ra.getAccuracy(), 1e-12);
+        assertEquals(
+            CertifiedAccuracyTable.at(firstWindow, ra.getRadius()), ra.getAccuracy(), 1e-12);
       }
-      double[] radii = firstWindow.stream().mapToDouble(CertifiedPrediction::getRadius).sorted().toArray();
+      double[] radii =
+          firstWindow.stream().mapToDouble(CertifiedPrediction::getRadius).sorted().toArray();
       double res = s.getRadiusResolution();
       assertEquals(0.25 / 200, res); // half a bin of sigma/100
       assertEquals(radii[0], s.getRadiusP10(), res + 1e-12); // nearest rank: ceil(0.1*6)=1st
@@ -351,7 +410,9 @@ class AuditTopologyTest {
       assertEquals(radii[5], s.getRadiusP90(), res + 1e-12); // ceil(0.9*6)=6th
       assertTrue(h.summaries.isEmpty(), "the second window is still open");
       String scrape = h.metrics.scrape();
-      assertTrue(scrape.contains("smoothguard_certified_accuracy{model=\"mnist-mlp\",radius=\"0.25\"}"), scrape);
+      assertTrue(
+          scrape.contains("smoothguard_certified_accuracy{model=\"mnist-mlp\",radius=\"0.25\"}"),
+          scrape);
       assertNotNull(s.getModel().getSha256());
     }
   }
@@ -362,35 +423,61 @@ class AuditTopologyTest {
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
       deadPort = socket.getLocalPort();
     }
-    RegistryClient dead = new RegistryClient(dev.smoothguard.schemas.registry.RegistryConfig
-        .of("http://127.0.0.1:" + deadPort).withRetries(1, Duration.ofMillis(10), Duration.ofMillis(10)));
+    RegistryClient dead =
+        new RegistryClient(
+            dev.smoothguard.schemas.registry.RegistryConfig.of("http://127.0.0.1:" + deadPort)
+                .withRetries(1, Duration.ofMillis(10), Duration.ofMillis(10)));
     try (Harness h = new Harness("outage", engine)) {
       // the images are read through the unreachable registry; everything else as usual
-      AuditSerdes serdes = new AuditSerdes(dev.smoothguard.schemas.serde.AvroDeserializer.specific(dead, ImageEvent.class),
-          h.serdes.predictions(), h.serdes.failures(), h.serdes.summaries());
+      AuditSerdes serdes =
+          new AuditSerdes(
+              dev.smoothguard.schemas.serde.AvroDeserializer.specific(dead, ImageEvent.class),
+              h.serdes.predictions(),
+              h.serdes.failures(),
+              h.serdes.summaries());
       Certifier certifier = new Certifier(engine, settings, ShapePolicy.REJECT, 100_000);
-      var topology = AuditTopology.build(h.topics, Duration.ofSeconds(10), Duration.ZERO, RADII, certifier, serdes, h.metrics);
+      var topology =
+          AuditTopology.build(
+              h.topics, Duration.ofSeconds(10), Duration.ZERO, RADII, certifier, serdes, h.metrics);
       Properties p = new Properties();
       p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ttd-outage-2");
       p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
       Map<String, Object> handlers = new HashMap<>();
-      DeadLetterHandlers.configure(handlers, new DeadLetterHandlers.Target(h.topics.dlq(), h.serdes.failures().serializer(), h.metrics));
+      DeadLetterHandlers.configure(
+          handlers,
+          new DeadLetterHandlers.Target(
+              h.topics.dlq(), h.serdes.failures().serializer(), h.metrics));
       p.putAll(handlers);
       try (TopologyTestDriver driver = new TopologyTestDriver(topology, p)) {
-        var in = driver.createInputTopic(h.topics.images(), new ByteArraySerializer(), new ByteArraySerializer());
+        var in =
+            driver.createInputTopic(
+                h.topics.images(), new ByteArraySerializer(), new ByteArraySerializer());
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
         byte[] value = h.bytes(event("o", 1, 1, t)); // a valid record whose schema must be fetched
-        org.apache.kafka.streams.errors.StreamsException e = org.junit.jupiter.api.Assertions.assertThrows(
-            org.apache.kafka.streams.errors.StreamsException.class, () -> in.pipeInput("o".getBytes(), value, t));
+        org.apache.kafka.streams.errors.StreamsException e =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                org.apache.kafka.streams.errors.StreamsException.class,
+                () -> in.pipeInput("o".getBytes(), value, t));
         assertTrue(DeadLetterHandlers.isTransient(e), e.toString());
-        assertTrue(driver.createOutputTopic(h.topics.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer()).isEmpty());
+        assertTrue(
+            driver
+                .createOutputTopic(
+                    h.topics.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer())
+                .isEmpty());
       }
     }
   }
 
-  private static ImageEvent copy(ImageEvent e, String id, ImageEncoding enc, int w, int h, int c, byte[] data) {
-    return ImageEvent.newBuilder(e).setId(id).setEncoding(enc).setWidth(w).setHeight(h).setChannels(c)
-        .setData(ByteBuffer.wrap(data)).build();
+  private static ImageEvent copy(
+      ImageEvent e, String id, ImageEncoding enc, int w, int h, int c, byte[] data) {
+    return ImageEvent.newBuilder(e)
+        .setId(id)
+        .setEncoding(enc)
+        .setWidth(w)
+        .setHeight(h)
+        .setChannels(c)
+        .setData(ByteBuffer.wrap(data))
+        .build();
   }
 
   private static byte[] bytesOf(ByteBuffer b) {

@@ -37,10 +37,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Scale-out on the real KRaft broker: three auditor processes (separate JVMs, so the kill is a
- * real SIGKILL) with one application.id on a 6-partition topic. One is killed mid-stream: every
- * image id still comes out exactly once (read_committed). One is stopped gracefully: it leaves
- * the group at once, so its partitions move without waiting for the session timeout.
+ * Scale-out on the real KRaft broker: three auditor processes (separate JVMs, so the kill is a real
+ * SIGKILL) with one application.id on a 6-partition topic. One is killed mid-stream: every image id
+ * still comes out exactly once (read_committed). One is stopped gracefully: it leaves the group at
+ * once, so its partitions move without waiting for the session timeout.
  */
 @ExtendWith(TestStack.Cleanup.class)
 class ScaleOutTest {
@@ -60,9 +60,16 @@ class ScaleOutTest {
     int port = freePort();
     Path log = dir.resolve(name + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-cp",
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-        "dev.smoothguard.auditor.cli.AuditorCli", "audit", "--config", config.toString());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-Xmx384m",
+            "-cp",
+            System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+            "dev.smoothguard.auditor.cli.AuditorCli",
+            "audit",
+            "--config",
+            config.toString());
     pb.environment().keySet().removeIf(k -> k.startsWith("SMOOTHGUARD_"));
     pb.environment().put("SMOOTHGUARD_HTTP_PORT", Integer.toString(port));
     pb.environment().put("SMOOTHGUARD_KAFKA_STATE_DIR", dir.resolve("state-" + name).toString());
@@ -72,8 +79,13 @@ class ScaleOutTest {
 
   private static int ready(Auditor a) {
     try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + a.port() + "/ready"))
-          .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+      return HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(URI.create("http://localhost:" + a.port() + "/ready"))
+                  .timeout(Duration.ofSeconds(3))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .statusCode();
     } catch (Exception notYet) {
       return -1;
     }
@@ -81,17 +93,26 @@ class ScaleOutTest {
 
   private static int members(String group) {
     try (Admin admin = TestStack.get().kafka().admin()) {
-      return admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group).members().size();
+      return admin
+          .describeConsumerGroups(List.of(group))
+          .all()
+          .get(10, TimeUnit.SECONDS)
+          .get(group)
+          .members()
+          .size();
     } catch (Exception e) {
       return -1;
     }
   }
 
-  private static void await(String what, List<Auditor> alive, java.util.function.BooleanSupplier condition) throws Exception {
+  private static void await(
+      String what, List<Auditor> alive, java.util.function.BooleanSupplier condition)
+      throws Exception {
     long deadline = System.nanoTime() + PATIENCE.toNanos();
     while (!condition.getAsBoolean()) {
       for (Auditor a : alive) {
-        if (!a.process().isAlive()) fail("auditor exited " + a.process().exitValue() + ":\n" + Files.readString(a.log()));
+        if (!a.process().isAlive())
+          fail("auditor exited " + a.process().exitValue() + ":\n" + Files.readString(a.log()));
       }
       if (System.nanoTime() > deadline) fail("gave up waiting for " + what);
       Thread.sleep(200);
@@ -102,11 +123,18 @@ class ScaleOutTest {
     AvroSerializer<ImageEvent> events = new AvroSerializer<>(TestStack.registry(), false);
     Map<String, Object> p = new HashMap<>();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().bootstrapServers());
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (String id : ids) {
         int i = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
-        producer.send(new ProducerRecord<>(topic, i % PARTITIONS, id.getBytes(),
-            events.serialize(topic, CommittedTopics.image(id, i)))).get(30, TimeUnit.SECONDS);
+        producer
+            .send(
+                new ProducerRecord<>(
+                    topic,
+                    i % PARTITIONS,
+                    id.getBytes(),
+                    events.serialize(topic, CommittedTopics.image(id, i))))
+            .get(30, TimeUnit.SECONDS);
       }
     }
   }
@@ -116,8 +144,13 @@ class ScaleOutTest {
     String app = "scale-out";
     String images = "scale-images", predictions = "scale-predictions";
     try (Admin admin = TestStack.get().kafka().admin()) {
-      admin.createTopics(List.of(images, predictions, "scale-dlq", "scale-summary").stream()
-          .map(t -> new NewTopic(t, PARTITIONS, (short) 1)).toList()).all().get(30, TimeUnit.SECONDS);
+      admin
+          .createTopics(
+              List.of(images, predictions, "scale-dlq", "scale-summary").stream()
+                  .map(t -> new NewTopic(t, PARTITIONS, (short) 1))
+                  .toList())
+          .all()
+          .get(30, TimeUnit.SECONDS);
     }
     Map<String, String> p = new LinkedHashMap<>();
     p.put("application.id", app);
@@ -137,12 +170,18 @@ class ScaleOutTest {
     p.put("kafka.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS));
     p.put("kafka.heartbeat.interval.ms", "1000");
     Path config = dir.resolve("auditor.properties");
-    Files.writeString(config, p.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n")));
+    Files.writeString(
+        config,
+        p.entrySet().stream()
+            .map(e -> e.getKey() + "=" + e.getValue())
+            .collect(Collectors.joining("\n")));
 
     List<Auditor> auditors = new ArrayList<>();
     try {
       for (String name : List.of("a", "b", "c")) auditors.add(start(config, dir, name));
-      await("three ready auditors in one group", auditors,
+      await(
+          "three ready auditors in one group",
+          auditors,
           () -> auditors.stream().allMatch(a -> ready(a) == 200) && members(app) == 3);
 
       List<String> first = IntStream.range(0, 36).mapToObj(i -> "img-" + i).toList();
@@ -153,10 +192,18 @@ class ScaleOutTest {
       killed.process().destroyForcibly().waitFor(); // SIGKILL: no close, an open transaction
       await("the group to drop the killed member", auditors, () -> members(app) == 2);
       double detected = (System.nanoTime() - killedAt) / 1e9;
-      var out = CommittedTopics.readUntil(predictions, PATIENCE, rs -> CommittedTopics.predictions(rs, predictions)
-          .stream().map(x -> x.getImageId()).collect(Collectors.toSet()).containsAll(first));
+      var out =
+          CommittedTopics.readUntil(
+              predictions,
+              PATIENCE,
+              rs ->
+                  CommittedTopics.predictions(rs, predictions).stream()
+                      .map(x -> x.getImageId())
+                      .collect(Collectors.toSet())
+                      .containsAll(first));
       double recovered = (System.nanoTime() - killedAt) / 1e9;
-      Map<String, Long> counts = CommittedTopics.counts(CommittedTopics.predictions(out, predictions));
+      Map<String, Long> counts =
+          CommittedTopics.counts(CommittedTopics.predictions(out, predictions));
       assertEquals(Set.copyOf(first), counts.keySet());
       counts.forEach((id, c) -> assertEquals(1L, c, id + " exactly once after the SIGKILL"));
 
@@ -167,19 +214,30 @@ class ScaleOutTest {
       await("the group to drop the stopped member", auditors, () -> members(app) == 1);
       double left = (System.nanoTime() - stopAt) / 1e9;
       assertTrue(stopped.process().waitFor(60, TimeUnit.SECONDS), "the stopped auditor exits");
-      assertTrue(left * 1000 < SESSION_TIMEOUT_MS, "left the group in " + left + " s, before the session timeout");
+      assertTrue(
+          left * 1000 < SESSION_TIMEOUT_MS,
+          "left the group in " + left + " s, before the session timeout");
 
       List<String> second = IntStream.range(36, 42).mapToObj(i -> "img-" + i).toList();
       send(images, second);
       List<String> all = new ArrayList<>(first);
       all.addAll(second);
-      var end = CommittedTopics.readUntil(predictions, PATIENCE, rs -> CommittedTopics.predictions(rs, predictions)
-          .stream().map(x -> x.getImageId()).collect(Collectors.toSet()).containsAll(all));
-      Map<String, Long> finalCounts = CommittedTopics.counts(CommittedTopics.predictions(end, predictions));
+      var end =
+          CommittedTopics.readUntil(
+              predictions,
+              PATIENCE,
+              rs ->
+                  CommittedTopics.predictions(rs, predictions).stream()
+                      .map(x -> x.getImageId())
+                      .collect(Collectors.toSet())
+                      .containsAll(all));
+      Map<String, Long> finalCounts =
+          CommittedTopics.counts(CommittedTopics.predictions(end, predictions));
       assertEquals(Set.copyOf(all), finalCounts.keySet());
       finalCounts.forEach((id, c) -> assertEquals(1L, c, id + " exactly once"));
-      System.out.printf("scale-out: SIGKILL detected by the group after %.1f s (session.timeout.ms=%d), all %d images "
-          + "committed %.1f s after the kill; graceful stop left the group after %.1f s; the last auditor took all %d partitions%n",
+      System.out.printf(
+          "scale-out: SIGKILL detected by the group after %.1f s (session.timeout.ms=%d), all %d images "
+              + "committed %.1f s after the kill; graceful stop left the group after %.1f s; the last auditor took all %d partitions%n",
           detected, SESSION_TIMEOUT_MS, first.size(), recovered, left, PARTITIONS);
     } finally {
       for (Auditor a : auditors) {

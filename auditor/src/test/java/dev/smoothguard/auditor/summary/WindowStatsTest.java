@@ -17,10 +17,10 @@ class WindowStatsTest {
   private static WindowStats sample() {
     WindowStats s = WindowStats.empty(RADII, SIGMA);
     // radius, abstain, labelled, correct, samples
-    s = s.plus("m", "1", "abc", false, 0.8, true, true, 1100);   // correct, big radius
-    s = s.plus("m", "1", "abc", false, 0.3, true, true, 1100);   // correct, small radius
-    s = s.plus("m", "1", "abc", false, 0.6, true, false, 1100);  // wrong
-    s = s.plus("m", "1", "abc", true, 0.0, true, false, 1100);   // abstain on a labelled image
+    s = s.plus("m", "1", "abc", false, 0.8, true, true, 1100); // correct, big radius
+    s = s.plus("m", "1", "abc", false, 0.3, true, true, 1100); // correct, small radius
+    s = s.plus("m", "1", "abc", false, 0.6, true, false, 1100); // wrong
+    s = s.plus("m", "1", "abc", true, 0.0, true, false, 1100); // abstain on a labelled image
     s = s.plus("m", "1", "abc", false, 1.2, false, false, 1100); // unlabelled
     return s;
   }
@@ -61,7 +61,10 @@ class WindowStatsTest {
       boolean abstain = r.nextDouble() < 0.1;
       double radius = abstain ? 0 : r.nextDouble() * 3.2 * SIGMA;
       exact[i] = radius;
-      s = s.merge(WindowStats.empty(RADII, SIGMA).plus("m", "1", "abc", abstain, radius, true, r.nextBoolean(), 100));
+      s =
+          s.merge(
+              WindowStats.empty(RADII, SIGMA)
+                  .plus("m", "1", "abc", abstain, radius, true, r.nextBoolean(), 100));
     }
     Arrays.sort(exact);
     for (double p : new double[] {0.1, 0.5, 0.9}) {
@@ -80,6 +83,7 @@ class WindowStatsTest {
     assertEquals(s, serde.deserializer().deserialize("t", bytes));
     byte[] cut = Arrays.copyOf(bytes, bytes.length - 3);
     assertThrows(SerializationException.class, () -> serde.deserializer().deserialize("t", cut));
-    assertThrows(SerializationException.class, () -> serde.deserializer().deserialize("t", new byte[] {9}));
+    assertThrows(
+        SerializationException.class, () -> serde.deserializer().deserialize("t", new byte[] {9}));
   }
 }

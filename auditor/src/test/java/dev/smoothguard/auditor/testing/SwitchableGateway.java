@@ -13,16 +13,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A reverse proxy in front of the real registry that can be told to refuse every request with
- * 401 (credentials revoked, a gateway misconfigured) and later to forward again: not a mock of
- * the registry, the answers come from the real one whenever the gateway forwards.
+ * A reverse proxy in front of the real registry that can be told to refuse every request with 401
+ * (credentials revoked, a gateway misconfigured) and later to forward again: not a mock of the
+ * registry, the answers come from the real one whenever the gateway forwards.
  */
 public final class SwitchableGateway implements AutoCloseable {
   private final HttpServer server;
   private final String target;
   private volatile boolean refusing;
   private final AtomicInteger refused = new AtomicInteger();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   public SwitchableGateway(String target) throws IOException {
     this.target = target;
@@ -53,12 +54,17 @@ public final class SwitchableGateway implements AutoCloseable {
         return;
       }
       byte[] body = exchange.getRequestBody().readAllBytes();
-      HttpRequest.Builder forward = HttpRequest.newBuilder(URI.create(target + exchange.getRequestURI()))
-          .method(exchange.getRequestMethod(), body.length == 0
-              ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+      HttpRequest.Builder forward =
+          HttpRequest.newBuilder(URI.create(target + exchange.getRequestURI()))
+              .method(
+                  exchange.getRequestMethod(),
+                  body.length == 0
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofByteArray(body));
       String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
       if (contentType != null) forward.header("Content-Type", contentType);
-      HttpResponse<String> answer = http.send(forward.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> answer =
+          http.send(forward.build(), HttpResponse.BodyHandlers.ofString());
       reply(exchange, answer.statusCode(), answer.body());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -59,9 +59,14 @@ public final class TestStack {
   public static final class Cleanup implements org.junit.jupiter.api.extension.BeforeAllCallback {
     @Override
     public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context) {
-      context.getRoot().getStore(org.junit.jupiter.api.extension.ExtensionContext.Namespace.GLOBAL)
-          .getOrComputeIfAbsent(TestStack.class.getName(),
-              k -> (org.junit.jupiter.api.extension.ExtensionContext.Store.CloseableResource) TestStack::closeAll);
+      context
+          .getRoot()
+          .getStore(org.junit.jupiter.api.extension.ExtensionContext.Namespace.GLOBAL)
+          .getOrComputeIfAbsent(
+              TestStack.class.getName(),
+              k ->
+                  (org.junit.jupiter.api.extension.ExtensionContext.Store.CloseableResource)
+                      TestStack::closeAll);
     }
   }
 

@@ -7,9 +7,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
 
 /** {@code bin/smoothguard demo|bench-stream}: the auditor on the embedded dev stack. */
-@Command(name = "smoothguard", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+@Command(
+    name = "smoothguard",
+    mixinStandardHelpOptions = true,
+    versionProvider = BuildVersion.class,
     scope = ScopeType.INHERIT, // every subcommand's --version prints the build version too
-    description = "smoothguard on the embedded dev stack (KRaft broker + schema registry in one process)",
+    description =
+        "smoothguard on the embedded dev stack (KRaft broker + schema registry in one process)",
     subcommands = {DemoCommand.class, BenchStreamCommand.class})
 public final class DemoCli {
   public static void main(String[] args) throws InterruptedException {

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** demo and bench-stream follow the one CLI policy: user error exit 2 with one line, bug exit 1 with a stack trace. */
+/**
+ * demo and bench-stream follow the one CLI policy: user error exit 2 with one line, bug exit 1 with
+ * a stack trace.
+ */
 class DemoCliTest {
   @Command(name = "boom")
   static final class Boom implements Callable<Integer> {
@@ -31,7 +34,8 @@ class DemoCliTest {
     assertEquals(2, run(err, DemoCli.commandLine(), "demo", "--count", "-1"));
     assertEquals("smoothguard demo: --count must be >= 0, got -1", err.toString().strip());
     err = new StringWriter();
-    assertEquals(2, run(err, DemoCli.commandLine(), "bench-stream", "--model", "no-such-model.onnx"));
+    assertEquals(
+        2, run(err, DemoCli.commandLine(), "bench-stream", "--model", "no-such-model.onnx"));
     assertEquals(1, err.toString().strip().lines().count(), err.toString());
     assertTrue(err.toString().contains("no-such-model.onnx not found"), err.toString());
   }
@@ -42,7 +46,9 @@ class DemoCliTest {
     CommandLine cli = DemoCli.commandLine();
     cli.addSubcommand("boom", new Boom());
     assertEquals(1, run(err, cli, "boom"));
-    assertTrue(err.toString().contains("java.lang.IllegalStateException: an invariant broke"), err.toString());
+    assertTrue(
+        err.toString().contains("java.lang.IllegalStateException: an invariant broke"),
+        err.toString());
     assertTrue(err.toString().contains("\tat "), err.toString());
   }
 }

@@ -29,14 +29,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A client of the Confluent schema-registry REST API over {@code java.net.http}: registers or
- * looks up Avro schemas under a subject, fetches writer schemas by id, and sets compatibility
- * levels. Answers are cached both ways (subject+schema to id, id to schema), so after warm-up a
- * serde makes no HTTP calls. Thread-safe; share one instance among all serdes of a process.
+ * A client of the Confluent schema-registry REST API over {@code java.net.http}: registers or looks
+ * up Avro schemas under a subject, fetches writer schemas by id, and sets compatibility levels.
+ * Answers are cached both ways (subject+schema to id, id to schema), so after warm-up a serde makes
+ * no HTTP calls. Thread-safe; share one instance among all serdes of a process.
  *
- * <p>Transient failures (connection errors, timeouts, HTTP 5xx and 429) are retried
- * {@link RegistryConfig#retries()} times with exponential backoff, then end in a
- * {@link RegistryUnavailableException}. Every error is a {@link SerdeException}.
+ * <p>Transient failures (connection errors, timeouts, HTTP 5xx and 429) are retried {@link
+ * RegistryConfig#retries()} times with exponential backoff, then end in a {@link
+ * RegistryUnavailableException}. Every error is a {@link SerdeException}.
  */
 public final class RegistryClient {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryClient.class);
@@ -56,15 +56,23 @@ public final class RegistryClient {
 
   public RegistryClient(RegistryConfig config) {
     this.config = config;
-    HttpClient.Builder builder = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(config.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NORMAL);
+    HttpClient.Builder builder =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(config.connectTimeout())
+            .followRedirects(HttpClient.Redirect.NORMAL);
     config.sslContext().ifPresent(builder::sslContext);
     this.http = builder.build();
     this.base = config.url().toString();
-    this.authorization = config.auth().map(a -> "Basic " + Base64.getEncoder()
-        .encodeToString((a.user() + ":" + a.password()).getBytes(StandardCharsets.UTF_8)));
+    this.authorization =
+        config
+            .auth()
+            .map(
+                a ->
+                    "Basic "
+                        + Base64.getEncoder()
+                            .encodeToString(
+                                (a.user() + ":" + a.password()).getBytes(StandardCharsets.UTF_8)));
   }
 
   public RegistryConfig config() {
@@ -72,13 +80,15 @@ public final class RegistryClient {
   }
 
   /**
-   * The id of {@code schema} under {@code subject}: registered when the config says
-   * auto-register, else looked up. Cached.
+   * The id of {@code schema} under {@code subject}: registered when the config says auto-register,
+   * else looked up. Cached.
    *
    * @param topic the topic being written, only to name it in errors (may be null)
    */
   public int idFor(String subject, Schema schema, String topic) {
-    return config.autoRegister() ? register(subject, schema, topic) : lookup(subject, schema, topic);
+    return config.autoRegister()
+        ? register(subject, schema, topic)
+        : lookup(subject, schema, topic);
   }
 
   /**
@@ -94,10 +104,18 @@ public final class RegistryClient {
       return cached;
     }
     String what = "registering " + schema.getFullName() + " under subject '" + subject + "'";
-    Response r = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema),
-        what, topic, subject, null);
+    Response r =
+        send(
+            "POST",
+            "/subjects/" + encode(subject) + "/versions",
+            schemaBody(schema),
+            what,
+            topic,
+            subject,
+            null);
     if (r.status() == 409) {
-      throw new IncompatibleSchemaException(subject, schema.getFullName(), r.errorCode(), r.message(), topic);
+      throw new IncompatibleSchemaException(
+          subject, schema.getFullName(), r.errorCode(), r.message(), topic);
     }
     if (r.status() != 200) {
       throw r.error(base, what, topic, subject, null);
@@ -109,8 +127,8 @@ public final class RegistryClient {
   }
 
   /**
-   * The id of {@code schema} under {@code subject} without registering it. POST
-   * {@code /subjects/{subject}}.
+   * The id of {@code schema} under {@code subject} without registering it. POST {@code
+   * /subjects/{subject}}.
    *
    * @throws SchemaNotRegisteredException when the subject or the schema is not there
    */
@@ -121,7 +139,9 @@ public final class RegistryClient {
       return cached;
     }
     String what = "looking up " + schema.getFullName() + " under subject '" + subject + "'";
-    Response r = send("POST", "/subjects/" + encode(subject), schemaBody(schema), what, topic, subject, null);
+    Response r =
+        send(
+            "POST", "/subjects/" + encode(subject), schemaBody(schema), what, topic, subject, null);
     if (r.status() == 404 && r.isRegistryNotFound()) {
       throw new SchemaNotRegisteredException(subject, schema.getFullName(), topic, r.message());
     }
@@ -134,8 +154,8 @@ public final class RegistryClient {
   }
 
   /**
-   * The schema registered with {@code id}. GET {@code /schemas/ids/{id}}. Cached forever (ids
-   * are immutable).
+   * The schema registered with {@code id}. GET {@code /schemas/ids/{id}}. Cached forever (ids are
+   * immutable).
    *
    * @param topic the topic being read, only to name it in errors (may be null)
    * @throws UnknownSchemaIdException when the registry does not know the id
@@ -155,20 +175,32 @@ public final class RegistryClient {
     }
     JsonNode type = r.body().path("schemaType");
     if (!type.isMissingNode() && !type.isNull() && !type.asText().equalsIgnoreCase("AVRO")) {
-      throw new RegistryResponseException(what + ": it is a " + type.asText() + " schema, not Avro",
-          r.status(), null, null, topic, null, id);
+      throw new RegistryResponseException(
+          what + ": it is a " + type.asText() + " schema, not Avro",
+          r.status(),
+          null,
+          null,
+          topic,
+          null,
+          id);
     }
     String text = r.body().path("schema").asText(null);
     if (text == null) {
-      throw new RegistryResponseException(what + ": the answer has no 'schema' field",
-          r.status(), null, r.raw(), topic, null, id);
+      throw new RegistryResponseException(
+          what + ": the answer has no 'schema' field", r.status(), null, r.raw(), topic, null, id);
     }
     Schema schema;
     try {
       schema = new Schema.Parser().parse(text);
     } catch (SchemaParseException e) {
-      throw new RegistryResponseException(what + ": not a valid Avro schema (" + e.getMessage() + ")",
-          r.status(), null, null, topic, null, id);
+      throw new RegistryResponseException(
+          what + ": not a valid Avro schema (" + e.getMessage() + ")",
+          r.status(),
+          null,
+          null,
+          topic,
+          null,
+          id);
     }
     Schema previous = schemasById.putIfAbsent(id, schema);
     return previous == null ? schema : previous;
@@ -177,16 +209,23 @@ public final class RegistryClient {
   /** Sets the compatibility level of a subject, or the global one when {@code subject} is null. */
   public void setCompatibility(String subject, Compatibility level) {
     ObjectNode body = JSON.createObjectNode().put("compatibility", level.name());
-    String what = "setting compatibility " + level + (subject == null ? " globally" : " of subject '" + subject + "'");
+    String what =
+        "setting compatibility "
+            + level
+            + (subject == null ? " globally" : " of subject '" + subject + "'");
     Response r = send("PUT", configPath(subject), body.toString(), what, null, subject, null);
     if (r.status() != 200) {
       throw r.error(base, what, null, subject, null);
     }
   }
 
-  /** The compatibility level of a subject (its own, else the global one), or the global one for null. */
+  /**
+   * The compatibility level of a subject (its own, else the global one), or the global one for
+   * null.
+   */
   public Compatibility compatibility(String subject) {
-    String what = "reading compatibility" + (subject == null ? "" : " of subject '" + subject + "'");
+    String what =
+        "reading compatibility" + (subject == null ? "" : " of subject '" + subject + "'");
     Response r = send("GET", configPath(subject), null, what, null, subject, null);
     if (r.status() == 404 && subject != null) {
       return compatibility(null);
@@ -194,12 +233,13 @@ public final class RegistryClient {
     if (r.status() != 200) {
       throw r.error(base, what, null, subject, null);
     }
-    String level = r.body().path("compatibilityLevel").asText(r.body().path("compatibility").asText(""));
+    String level =
+        r.body().path("compatibilityLevel").asText(r.body().path("compatibility").asText(""));
     try {
       return Compatibility.valueOf(level);
     } catch (IllegalArgumentException e) {
-      throw new RegistryResponseException(what + ": unknown level '" + level + "'", r.status(), null,
-          null, null, subject, null);
+      throw new RegistryResponseException(
+          what + ": unknown level '" + level + "'", r.status(), null, null, null, subject, null);
     }
   }
 
@@ -221,14 +261,23 @@ public final class RegistryClient {
   }
 
   /** One HTTP exchange with bounded retries; returns any HTTP answer that is not transient. */
-  private Response send(String method, String path, String body, String what, String topic,
-      String subject, Integer schemaId) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(config.requestTimeout())
-        .header("Accept", ACCEPT)
-        .method(method, body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+  private Response send(
+      String method,
+      String path,
+      String body,
+      String what,
+      String topic,
+      String subject,
+      Integer schemaId) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(config.requestTimeout())
+            .header("Accept", ACCEPT)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     if (body != null) {
       builder.header("Content-Type", CONTENT_TYPE);
     }
@@ -240,23 +289,34 @@ public final class RegistryClient {
     Exception last = null;
     for (int attempt = 1; attempt <= attempts; attempt++) {
       try {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> response =
+            http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         int status = response.statusCode();
         if (status < 500 && status != 429) {
           return Response.of(status, response.body());
         }
-        last = new IOException("HTTP " + status + " " + Response.of(status, response.body()).message());
+        last =
+            new IOException(
+                "HTTP " + status + " " + Response.of(status, response.body()).message());
       } catch (IOException e) {
         last = e;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new RegistryUnavailableException(base, what + " (interrupted)", attempt, topic, subject, schemaId, e);
+        throw new RegistryUnavailableException(
+            base, what + " (interrupted)", attempt, topic, subject, schemaId, e);
       }
       if (attempt < attempts) {
-        LOG.debug("registry {} failed while {} (attempt {}/{}): {}; retrying in {} ms", base, what,
-            attempt, attempts, last.toString(), backoff.toMillis());
+        LOG.debug(
+            "registry {} failed while {} (attempt {}/{}): {}; retrying in {} ms",
+            base,
+            what,
+            attempt,
+            attempts,
+            last.toString(),
+            backoff.toMillis());
         if (!sleep(jitter(backoff))) {
-          throw new RegistryUnavailableException(base, what + " (interrupted)", attempt, topic, subject, schemaId, last);
+          throw new RegistryUnavailableException(
+              base, what + " (interrupted)", attempt, topic, subject, schemaId, last);
         }
         backoff = backoff.multipliedBy(2);
         if (backoff.compareTo(config.retryBackoffMax()) > 0) {
@@ -316,15 +376,21 @@ public final class RegistryClient {
     int intField(String name, String what, String topic, String subject) {
       JsonNode v = body.get(name);
       if (v == null || !v.canConvertToInt()) {
-        throw new RegistryResponseException(what + ": the answer has no integer '" + name + "'",
-            status, null, message(), topic, subject, null);
+        throw new RegistryResponseException(
+            what + ": the answer has no integer '" + name + "'",
+            status,
+            null,
+            message(),
+            topic,
+            subject,
+            null);
       }
       return v.intValue();
     }
 
     /**
-     * A 404 the registry API itself gives (Confluent error codes 404xx: subject, version or
-     * schema not found), as opposed to a 404 of a URL that leads to no registry API.
+     * A 404 the registry API itself gives (Confluent error codes 404xx: subject, version or schema
+     * not found), as opposed to a 404 of a URL that leads to no registry API.
      */
     boolean isRegistryNotFound() {
       Integer code = errorCode();
@@ -332,11 +398,14 @@ public final class RegistryClient {
     }
 
     /** The error for an answer the caller did not expect; 401/403 get their own type. */
-    RegistryResponseException error(String url, String what, String topic, String subject, Integer schemaId) {
+    RegistryResponseException error(
+        String url, String what, String topic, String subject, Integer schemaId) {
       if (status == 401 || status == 403) {
-        return new RegistryAccessDeniedException(url, what, status, errorCode(), message(), topic, subject, schemaId);
+        return new RegistryAccessDeniedException(
+            url, what, status, errorCode(), message(), topic, subject, schemaId);
       }
-      return new RegistryResponseException(what, status, errorCode(), message(), topic, subject, schemaId);
+      return new RegistryResponseException(
+          what, status, errorCode(), message(), topic, subject, schemaId);
     }
   }
 }

@@ -46,16 +46,18 @@ import org.apache.kafka.common.config.types.Password;
 /**
  * Builds the registry client's {@link SSLContext} from the {@code registry.ssl.*} keys, as Kafka
  * clients do from {@code ssl.*}: trust and client keys each from a JKS/PKCS12 store file, a PEM
- * file ({@code type=PEM}) or inline PEM text ({@code .certificates}, {@code .certificate.chain}
- * + {@code .key}). Private keys are PKCS#8 PEM ({@code BEGIN PRIVATE KEY}, or {@code BEGIN
- * ENCRYPTED PRIVATE KEY} with {@code registry.ssl.key.password}).
+ * file ({@code type=PEM}) or inline PEM text ({@code .certificates}, {@code .certificate.chain} +
+ * {@code .key}). Private keys are PKCS#8 PEM ({@code BEGIN PRIVATE KEY}, or {@code BEGIN ENCRYPTED
+ * PRIVATE KEY} with {@code registry.ssl.key.password}).
  */
 final class RegistryTls {
   static final String PEM = "PEM";
-  private static final Pattern PRIVATE_KEY = Pattern.compile(
-      "-----BEGIN (ENCRYPTED )?PRIVATE KEY-----(.*?)-----END (ENCRYPTED )?PRIVATE KEY-----", Pattern.DOTALL);
-  private static final Pattern CERTIFICATE = Pattern.compile(
-      "-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", Pattern.DOTALL);
+  private static final Pattern PRIVATE_KEY =
+      Pattern.compile(
+          "-----BEGIN (ENCRYPTED )?PRIVATE KEY-----(.*?)-----END (ENCRYPTED )?PRIVATE KEY-----",
+          Pattern.DOTALL);
+  private static final Pattern CERTIFICATE =
+      Pattern.compile("-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", Pattern.DOTALL);
   private static final char[] IN_MEMORY_PASSWORD = new char[0];
 
   private RegistryTls() {}
@@ -79,11 +81,19 @@ final class RegistryTls {
         kmf.init(keys.get(), keyEntryPassword(v));
       }
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
+      context.init(
+          kmf == null ? null : kmf.getKeyManagers(),
+          tmf == null ? null : tmf.getTrustManagers(),
+          null);
       return Optional.of(context);
     } catch (GeneralSecurityException e) {
-      throw new ConfigException("registry TLS settings are unusable (" + KEYSTORE_LOCATION + ", "
-          + KEY_PASSWORD + "?): " + e.getMessage());
+      throw new ConfigException(
+          "registry TLS settings are unusable ("
+              + KEYSTORE_LOCATION
+              + ", "
+              + KEY_PASSWORD
+              + "?): "
+              + e.getMessage());
     }
   }
 
@@ -93,7 +103,8 @@ final class RegistryTls {
     String type = string(v, TRUSTSTORE_TYPE).toUpperCase(Locale.ROOT);
     if (inline != null) {
       if (location != null) {
-        throw new ConfigException(TRUSTSTORE_CERTIFICATES + " and " + TRUSTSTORE_LOCATION + " cannot both be set");
+        throw new ConfigException(
+            TRUSTSTORE_CERTIFICATES + " and " + TRUSTSTORE_LOCATION + " cannot both be set");
       }
       return Optional.of(pemTrust(TRUSTSTORE_CERTIFICATES, inline));
     }
@@ -103,7 +114,9 @@ final class RegistryTls {
     if (type.equals(PEM)) {
       return Optional.of(pemTrust(TRUSTSTORE_LOCATION, readText(TRUSTSTORE_LOCATION, location)));
     }
-    return Optional.of(loadStore(TRUSTSTORE_LOCATION, TRUSTSTORE_TYPE, location, type, secret(v, TRUSTSTORE_PASSWORD)));
+    return Optional.of(
+        loadStore(
+            TRUSTSTORE_LOCATION, TRUSTSTORE_TYPE, location, type, secret(v, TRUSTSTORE_PASSWORD)));
   }
 
   private static Optional<KeyStore> keyStore(Map<String, Object> v) {
@@ -113,10 +126,12 @@ final class RegistryTls {
     String type = string(v, KEYSTORE_TYPE).toUpperCase(Locale.ROOT);
     if (chain != null || key != null) {
       if (chain == null || key == null) {
-        throw new ConfigException(KEYSTORE_CERTIFICATE_CHAIN + " and " + KEYSTORE_KEY + " must be set together");
+        throw new ConfigException(
+            KEYSTORE_CERTIFICATE_CHAIN + " and " + KEYSTORE_KEY + " must be set together");
       }
       if (location != null) {
-        throw new ConfigException(KEYSTORE_KEY + " and " + KEYSTORE_LOCATION + " cannot both be set");
+        throw new ConfigException(
+            KEYSTORE_KEY + " and " + KEYSTORE_LOCATION + " cannot both be set");
       }
       return Optional.of(pemKeys(KEYSTORE_KEY, chain, key, secret(v, KEY_PASSWORD)));
     }
@@ -127,10 +142,14 @@ final class RegistryTls {
       String text = readText(KEYSTORE_LOCATION, location);
       return Optional.of(pemKeys(KEYSTORE_LOCATION, text, text, secret(v, KEY_PASSWORD)));
     }
-    return Optional.of(loadStore(KEYSTORE_LOCATION, KEYSTORE_TYPE, location, type, secret(v, KEYSTORE_PASSWORD)));
+    return Optional.of(
+        loadStore(KEYSTORE_LOCATION, KEYSTORE_TYPE, location, type, secret(v, KEYSTORE_PASSWORD)));
   }
 
-  /** The password of the key entry: the key password, else the store's; PEM stores are built with none. */
+  /**
+   * The password of the key entry: the key password, else the store's; PEM stores are built with
+   * none.
+   */
   private static char[] keyEntryPassword(Map<String, Object> v) {
     boolean pem = secret(v, KEYSTORE_KEY) != null || string(v, KEYSTORE_TYPE).equalsIgnoreCase(PEM);
     if (pem) {
@@ -142,7 +161,8 @@ final class RegistryTls {
     return password == null ? IN_MEMORY_PASSWORD : password.toCharArray();
   }
 
-  private static KeyStore loadStore(String key, String typeKey, String location, String type, String password) {
+  private static KeyStore loadStore(
+      String key, String typeKey, String location, String type, String password) {
     Path path = Path.of(location);
     if (!Files.isRegularFile(path)) {
       throw new ConfigException(key, location, "no such file");
@@ -156,7 +176,9 @@ final class RegistryTls {
     try (InputStream in = Files.newInputStream(path)) {
       store.load(in, password == null ? null : password.toCharArray());
     } catch (IOException | GeneralSecurityException e) {
-      throw new ConfigException(key, location,
+      throw new ConfigException(
+          key,
+          location,
           "cannot read the " + type + " store (wrong password or type?): " + e.getMessage());
     }
     return store;
@@ -180,10 +202,12 @@ final class RegistryTls {
     PrivateKey privateKey = privateKey(key, keyPem, keyPassword);
     try {
       KeyStore store = emptyStore();
-      store.setKeyEntry("client", privateKey, IN_MEMORY_PASSWORD, chain.toArray(Certificate[]::new));
+      store.setKeyEntry(
+          "client", privateKey, IN_MEMORY_PASSWORD, chain.toArray(Certificate[]::new));
       return store;
     } catch (GeneralSecurityException | IOException e) {
-      throw new ConfigException(key, "(PEM)", "the key does not match the certificate chain: " + e.getMessage());
+      throw new ConfigException(
+          key, "(PEM)", "the key does not match the certificate chain: " + e.getMessage());
     }
   }
 
@@ -204,8 +228,10 @@ final class RegistryTls {
       throw new ConfigException(key, "(PEM)", "holds no certificate (-----BEGIN CERTIFICATE-----)");
     }
     try {
-      return new ArrayList<>(CertificateFactory.getInstance("X.509")
-          .generateCertificates(new ByteArrayInputStream(blocks.toString().getBytes(StandardCharsets.US_ASCII))));
+      return new ArrayList<>(
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(
+                  new ByteArrayInputStream(blocks.toString().getBytes(StandardCharsets.US_ASCII))));
     } catch (GeneralSecurityException e) {
       throw new ConfigException(key, "(PEM)", "not PEM certificates: " + e.getMessage());
     }
@@ -214,7 +240,9 @@ final class RegistryTls {
   private static PrivateKey privateKey(String key, String pem, String password) {
     Matcher m = PRIVATE_KEY.matcher(pem);
     if (!m.find()) {
-      throw new ConfigException(key, "(hidden)",
+      throw new ConfigException(
+          key,
+          "(hidden)",
           "holds no PKCS#8 private key (-----BEGIN PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----)");
     }
     byte[] der;
@@ -228,7 +256,8 @@ final class RegistryTls {
       spec = new PKCS8EncodedKeySpec(der);
     } else {
       if (password == null) {
-        throw new ConfigException(KEY_PASSWORD + " is required: " + key + " is an encrypted private key");
+        throw new ConfigException(
+            KEY_PASSWORD + " is required: " + key + " is an encrypted private key");
       }
       spec = decrypt(key, der, password);
     }
@@ -239,21 +268,26 @@ final class RegistryTls {
         // not this algorithm; try the next
       }
     }
-    throw new ConfigException(key, "(hidden)", "unsupported private key (RSA, EC, EdDSA or DSA in PKCS#8)");
+    throw new ConfigException(
+        key, "(hidden)", "unsupported private key (RSA, EC, EdDSA or DSA in PKCS#8)");
   }
 
   private static PKCS8EncodedKeySpec decrypt(String key, byte[] der, String password) {
     try {
       EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
       // PBES2 keys name their real algorithm in the parameters
-      String algorithm = info.getAlgParameters() != null ? info.getAlgParameters().toString() : info.getAlgName();
+      String algorithm =
+          info.getAlgParameters() != null ? info.getAlgParameters().toString() : info.getAlgName();
       SecretKeyFactory factory = SecretKeyFactory.getInstance(algorithm);
       Key secret = factory.generateSecret(new PBEKeySpec(password.toCharArray()));
       Cipher cipher = Cipher.getInstance(algorithm);
       cipher.init(Cipher.DECRYPT_MODE, secret, info.getAlgParameters());
       return info.getKeySpec(cipher);
     } catch (IOException | GeneralSecurityException e) {
-      throw new ConfigException(key, "(hidden)", "cannot decrypt the private key (wrong " + KEY_PASSWORD + "?): " + e.getMessage());
+      throw new ConfigException(
+          key,
+          "(hidden)",
+          "cannot decrypt the private key (wrong " + KEY_PASSWORD + "?): " + e.getMessage());
     }
   }
 

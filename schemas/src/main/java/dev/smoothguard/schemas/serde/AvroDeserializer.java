@@ -20,10 +20,10 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Reads Confluent wire-format payloads: checks the header, fetches the writer schema by id
- * from the registry (cached), resolves it to the reader schema (so records written with an
- * older or newer compatible schema read fine), validates the body's lengths against the bytes
- * present, and decodes. {@code null} reads as {@code null}. Thread-safe.
+ * Reads Confluent wire-format payloads: checks the header, fetches the writer schema by id from the
+ * registry (cached), resolves it to the reader schema (so records written with an older or newer
+ * compatible schema read fine), validates the body's lengths against the bytes present, and
+ * decodes. {@code null} reads as {@code null}. Thread-safe.
  *
  * <p>Every failure is a {@link SerdeException} subclass naming the topic and schema id.
  *
@@ -43,7 +43,8 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
   /** The reader for one writer schema id, or why there is none. */
   private record Resolution<T>(Schema writer, DatumReader<T> reader, String mismatch) {}
 
-  private AvroDeserializer(RegistryClient registry, Schema readerSchema, GenericData model, boolean specific) {
+  private AvroDeserializer(
+      RegistryClient registry, Schema readerSchema, GenericData model, boolean specific) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.readerSchema = readerSchema;
     this.model = model;
@@ -51,16 +52,18 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
   }
 
   /** Reads generated classes, e.g. {@code AvroDeserializer.specific(client, ImageEvent.class)}. */
-  public static <T extends SpecificRecord> AvroDeserializer<T> specific(RegistryClient registry, Class<T> type) {
+  public static <T extends SpecificRecord> AvroDeserializer<T> specific(
+      RegistryClient registry, Class<T> type) {
     SpecificData model = SpecificData.getForClass(type);
     return new AvroDeserializer<>(registry, model.getSchema(type), model, true);
   }
 
   /**
-   * Reads {@link GenericRecord}s resolved to {@code readerSchema}, or as written when it is
-   * null (then any schema is accepted).
+   * Reads {@link GenericRecord}s resolved to {@code readerSchema}, or as written when it is null
+   * (then any schema is accepted).
    */
-  public static AvroDeserializer<GenericRecord> generic(RegistryClient registry, Schema readerSchema) {
+  public static AvroDeserializer<GenericRecord> generic(
+      RegistryClient registry, Schema readerSchema) {
     return new AvroDeserializer<>(registry, readerSchema, GenericData.get(), false);
   }
 
@@ -81,12 +84,18 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
       byWriterId.putIfAbsent(id, resolution);
     }
     if (resolution.mismatch() != null) {
-      throw new SchemaMismatchException(id, resolution.writer().getFullName(),
-          readerSchema.getFullName(), resolution.mismatch(), topic);
+      throw new SchemaMismatchException(
+          id,
+          resolution.writer().getFullName(),
+          readerSchema.getFullName(),
+          resolution.mismatch(),
+          topic);
     }
     PayloadValidator.validate(resolution.writer(), data, WireFormat.HEADER_LENGTH, topic, id);
-    BinaryDecoder decoder = DecoderFactory.get()
-        .binaryDecoder(data, WireFormat.HEADER_LENGTH, data.length - WireFormat.HEADER_LENGTH, null);
+    BinaryDecoder decoder =
+        DecoderFactory.get()
+            .binaryDecoder(
+                data, WireFormat.HEADER_LENGTH, data.length - WireFormat.HEADER_LENGTH, null);
     try {
       return resolution.reader().read(null, decoder);
     } catch (IOException | RuntimeException e) {
@@ -101,14 +110,21 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
     SchemaCompatibility.SchemaPairCompatibility compatibility =
         SchemaCompatibility.checkReaderWriterCompatibility(readerSchema, writer);
     if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-      String why = compatibility.getResult().getIncompatibilities().stream()
-          .map(i -> i.getType() + " at " + i.getLocation() + (i.getMessage() == null ? "" : " (" + i.getMessage() + ")"))
-          .collect(Collectors.joining("; "));
+      String why =
+          compatibility.getResult().getIncompatibilities().stream()
+              .map(
+                  i ->
+                      i.getType()
+                          + " at "
+                          + i.getLocation()
+                          + (i.getMessage() == null ? "" : " (" + i.getMessage() + ")"))
+              .collect(Collectors.joining("; "));
       return new Resolution<>(writer, null, why.isEmpty() ? compatibility.getDescription() : why);
     }
-    DatumReader<T> reader = specific
-        ? new SpecificDatumReader<>(writer, readerSchema, (SpecificData) model)
-        : new GenericDatumReader<>(writer, readerSchema, model);
+    DatumReader<T> reader =
+        specific
+            ? new SpecificDatumReader<>(writer, readerSchema, (SpecificData) model)
+            : new GenericDatumReader<>(writer, readerSchema, model);
     return new Resolution<>(writer, reader, null);
   }
 }

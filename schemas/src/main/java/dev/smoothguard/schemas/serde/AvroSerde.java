@@ -10,8 +10,8 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Kafka {@link Serde} for Avro records in the Confluent wire format, e.g.
- * {@code AvroSerde.specific(client, ImageEvent.class, false)} for the value of the images topic.
+ * Kafka {@link Serde} for Avro records in the Confluent wire format, e.g. {@code
+ * AvroSerde.specific(client, ImageEvent.class, false)} for the value of the images topic.
  *
  * @param <T> the record type
  */
@@ -27,12 +27,15 @@ public final class AvroSerde<T extends GenericContainer> implements Serde<T> {
   /** Generated records of {@code type}; {@code isKey} picks the subject {@code <topic>-key}. */
   public static <T extends SpecificRecord> AvroSerde<T> specific(
       RegistryClient registry, Class<T> type, boolean isKey) {
-    return new AvroSerde<>(new AvroSerializer<>(registry, isKey), AvroDeserializer.specific(registry, type));
+    return new AvroSerde<>(
+        new AvroSerializer<>(registry, isKey), AvroDeserializer.specific(registry, type));
   }
 
   /** GenericRecords read with {@code readerSchema} (null: as written). */
-  public static AvroSerde<GenericRecord> generic(RegistryClient registry, Schema readerSchema, boolean isKey) {
-    return new AvroSerde<>(new AvroSerializer<>(registry, isKey), AvroDeserializer.generic(registry, readerSchema));
+  public static AvroSerde<GenericRecord> generic(
+      RegistryClient registry, Schema readerSchema, boolean isKey) {
+    return new AvroSerde<>(
+        new AvroSerializer<>(registry, isKey), AvroDeserializer.generic(registry, readerSchema));
   }
 
   @Override

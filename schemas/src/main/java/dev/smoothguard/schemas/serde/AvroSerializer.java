@@ -17,10 +17,10 @@ import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Writes Avro records (generated SpecificRecords or GenericRecords) in the Confluent wire
- * format. The schema is the record's own; its id comes from the registry under the subject
- * {@code <topic>-value} (or {@code -key}), registered or looked up as the client's config says.
- * {@code null} is written as {@code null} (a tombstone). Thread-safe.
+ * Writes Avro records (generated SpecificRecords or GenericRecords) in the Confluent wire format.
+ * The schema is the record's own; its id comes from the registry under the subject {@code
+ * <topic>-value} (or {@code -key}), registered or looked up as the client's config says. {@code
+ * null} is written as {@code null} (a tombstone). Thread-safe.
  *
  * @param <T> the record type
  */
@@ -60,9 +60,10 @@ public final class AvroSerializer<T extends GenericContainer> implements Seriali
 
   /** Generated classes carry their own data model (logical-type conversions such as Instant). */
   private static DatumWriter<Object> newWriter(Schema schema, GenericContainer sample) {
-    GenericData model = sample instanceof SpecificRecordBase specific
-        ? specific.getSpecificData()
-        : GenericData.get();
+    GenericData model =
+        sample instanceof SpecificRecordBase specific
+            ? specific.getSpecificData()
+            : GenericData.get();
     return new GenericDatumWriter<>(schema, model);
   }
 }

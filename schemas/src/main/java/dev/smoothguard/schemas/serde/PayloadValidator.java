@@ -4,14 +4,14 @@ import java.util.List;
 import org.apache.avro.Schema;
 
 /**
- * Walks an Avro binary body with its writer schema before it is decoded, checking every
- * length, count and index against the bytes that are really there. Avro's decoder allocates
- * what a length prefix claims before it notices the bytes are missing, so a hostile or
- * corrupt record (a bytes field claiming 2 GB) could otherwise exhaust the heap; here it is a
- * {@link TruncatedPayloadException} or {@link MalformedPayloadException} costing O(payload).
+ * Walks an Avro binary body with its writer schema before it is decoded, checking every length,
+ * count and index against the bytes that are really there. Avro's decoder allocates what a length
+ * prefix claims before it notices the bytes are missing, so a hostile or corrupt record (a bytes
+ * field claiming 2 GB) could otherwise exhaust the heap; here it is a {@link
+ * TruncatedPayloadException} or {@link MalformedPayloadException} costing O(payload).
  *
- * <p>Limit: an array or map block may not announce more items than bytes remain, which only
- * rejects valid data for arrays of zero-byte items (null, empty records), not used here.
+ * <p>Limit: an array or map block may not announce more items than bytes remain, which only rejects
+ * valid data for arrays of zero-byte items (null, empty records), not used here.
  */
 final class PayloadValidator {
   private final byte[] data;
@@ -33,13 +33,15 @@ final class PayloadValidator {
     if (v.pos != data.length) {
       throw new MalformedPayloadException(
           (data.length - v.pos) + " bytes left over after the " + writer.getFullName() + " value",
-          topic, schemaId, null);
+          topic,
+          schemaId,
+          null);
     }
   }
 
   private void value(Schema s, String path) {
     switch (s.getType()) {
-      case NULL -> { }
+      case NULL -> {}
       case BOOLEAN -> {
         need(1, path);
         int b = data[pos++];
@@ -55,7 +57,8 @@ final class PayloadValidator {
       case ENUM -> {
         long index = varLong(path);
         if (index < 0 || index >= s.getEnumSymbols().size()) {
-          throw malformed("enum index " + index + " outside 0.." + (s.getEnumSymbols().size() - 1), path);
+          throw malformed(
+              "enum index " + index + " outside 0.." + (s.getEnumSymbols().size() - 1), path);
         }
       }
       case UNION -> {
@@ -91,8 +94,16 @@ final class PayloadValidator {
       }
       if (count > data.length - pos) {
         throw new TruncatedPayloadException(
-            path + " announces " + count + " items but only " + (data.length - pos) + " bytes remain",
-            data.length, topic, schemaId, null);
+            path
+                + " announces "
+                + count
+                + " items but only "
+                + (data.length - pos)
+                + " bytes remain",
+            data.length,
+            topic,
+            schemaId,
+            null);
       }
       for (long i = 0; i < count; i++) {
         if (map) {
@@ -111,7 +122,10 @@ final class PayloadValidator {
     if (len > data.length - pos) {
       throw new TruncatedPayloadException(
           path + " announces " + len + " bytes but only " + (data.length - pos) + " remain",
-          data.length, topic, schemaId, null);
+          data.length,
+          topic,
+          schemaId,
+          null);
     }
     return (int) len;
   }
@@ -119,8 +133,12 @@ final class PayloadValidator {
   private SerdeException truncatedOrMalformed(long size, String path) {
     return size < 0
         ? malformed("negative block size " + size, path)
-        : new TruncatedPayloadException(path + " block of " + size + " bytes, only "
-            + (data.length - pos) + " remain", data.length, topic, schemaId, null);
+        : new TruncatedPayloadException(
+            path + " block of " + size + " bytes, only " + (data.length - pos) + " remain",
+            data.length,
+            topic,
+            schemaId,
+            null);
   }
 
   /** Avro's zig-zag varint, at most 10 bytes. */
@@ -144,7 +162,8 @@ final class PayloadValidator {
 
   private void need(int n, String path) {
     if (n > data.length - pos) {
-      throw new TruncatedPayloadException("ends inside " + path, data.length, topic, schemaId, null);
+      throw new TruncatedPayloadException(
+          "ends inside " + path, data.length, topic, schemaId, null);
     }
   }
 

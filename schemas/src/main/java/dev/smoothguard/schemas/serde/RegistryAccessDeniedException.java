@@ -7,11 +7,27 @@ package dev.smoothguard.schemas.serde;
  */
 public final class RegistryAccessDeniedException extends RegistryResponseException {
   public RegistryAccessDeniedException(
-      String url, String what, int status, Integer errorCode, String registryMessage, String topic,
-      String subject, Integer schemaId) {
-    super(Reason.REGISTRY_ERROR,
-        "schema registry " + url + " refused access while " + what + inTopic(topic)
+      String url,
+      String what,
+      int status,
+      Integer errorCode,
+      String registryMessage,
+      String topic,
+      String subject,
+      Integer schemaId) {
+    super(
+        Reason.REGISTRY_ERROR,
+        "schema registry "
+            + url
+            + " refused access while "
+            + what
+            + inTopic(topic)
             + " (check registry.auth.user / registry.auth.password)",
-        status, errorCode, registryMessage, topic, subject, schemaId);
+        status,
+        errorCode,
+        registryMessage,
+        topic,
+        subject,
+        schemaId);
   }
 }

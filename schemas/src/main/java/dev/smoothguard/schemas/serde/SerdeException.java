@@ -6,10 +6,10 @@ import java.util.OptionalInt;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * Base of every error of the Avro serde and the registry client. It extends Kafka's
- * {@link SerializationException}, so Kafka Streams' deserialization and production handlers
- * see it as what it is; {@link #reason()} says in machine-readable form what went wrong and
- * {@link #failureReason()} maps it to the dead-letter reason code.
+ * Base of every error of the Avro serde and the registry client. It extends Kafka's {@link
+ * SerializationException}, so Kafka Streams' deserialization and production handlers see it as what
+ * it is; {@link #reason()} says in machine-readable form what went wrong and {@link
+ * #failureReason()} maps it to the dead-letter reason code.
  */
 public class SerdeException extends SerializationException {
 
@@ -43,7 +43,12 @@ public class SerdeException extends SerializationException {
   private final Integer schemaId;
 
   protected SerdeException(
-      Reason reason, String message, String topic, String subject, Integer schemaId, Throwable cause) {
+      Reason reason,
+      String message,
+      String topic,
+      String subject,
+      Integer schemaId,
+      Throwable cause) {
     super(message, cause);
     this.reason = reason;
     this.topic = topic;

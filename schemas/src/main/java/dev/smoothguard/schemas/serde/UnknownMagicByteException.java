@@ -5,10 +5,15 @@ public final class UnknownMagicByteException extends SerdeException {
   private final int magicByte;
 
   public UnknownMagicByteException(int magicByte, String topic) {
-    super(Reason.UNKNOWN_MAGIC_BYTE,
-        String.format("unknown magic byte 0x%02x%s: expected 0x00 (Confluent wire format)",
+    super(
+        Reason.UNKNOWN_MAGIC_BYTE,
+        String.format(
+            "unknown magic byte 0x%02x%s: expected 0x00 (Confluent wire format)",
             magicByte & 0xff, inTopic(topic)),
-        topic, null, null, null);
+        topic,
+        null,
+        null,
+        null);
     this.magicByte = magicByte & 0xff;
   }
 

@@ -20,7 +20,10 @@ public final class WireFormat {
   /** A framed payload: header + Avro body. */
   public static byte[] frame(int schemaId, byte[] avroBody) {
     return ByteBuffer.allocate(HEADER_LENGTH + avroBody.length)
-        .put(MAGIC_BYTE).putInt(schemaId).put(avroBody).array();
+        .put(MAGIC_BYTE)
+        .putInt(schemaId)
+        .put(avroBody)
+        .array();
   }
 
   /**
@@ -32,14 +35,19 @@ public final class WireFormat {
    */
   public static int schemaId(byte[] payload, String topic) {
     if (payload.length == 0) {
-      throw new TruncatedPayloadException("empty payload, no wire-format header", 0, topic, null, null);
+      throw new TruncatedPayloadException(
+          "empty payload, no wire-format header", 0, topic, null, null);
     }
     if (payload[0] != MAGIC_BYTE) {
       throw new UnknownMagicByteException(payload[0], topic);
     }
     if (payload.length < HEADER_LENGTH) {
       throw new TruncatedPayloadException(
-          "shorter than the 5-byte header (magic byte + 4-byte schema id)", payload.length, topic, null, null);
+          "shorter than the 5-byte header (magic byte + 4-byte schema id)",
+          payload.length,
+          topic,
+          null,
+          null);
     }
     return ByteBuffer.wrap(payload, 1, 4).getInt();
   }

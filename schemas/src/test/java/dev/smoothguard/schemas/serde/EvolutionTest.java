@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Schema evolution under the registry's BACKWARD_TRANSITIVE rule: a new optional field is
- * accepted and old and new readers read each other's data; breaking changes are refused with
- * a 409 that names the subject.
+ * Schema evolution under the registry's BACKWARD_TRANSITIVE rule: a new optional field is accepted
+ * and old and new readers read each other's data; breaking changes are refused with a 409 that
+ * names the subject.
  */
 @ExtendWith(SharedRegistry.class)
 class EvolutionTest {
@@ -66,8 +66,10 @@ class EvolutionTest {
   @Test
   void newOptionalFieldIsBackwardCompatibleBothWays() throws IOException {
     String topic = "evo-images";
-    Schema v2 = withField(ImageEvent.getClassSchema(),
-        "{\"name\":\"priority\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"added in v2\"}");
+    Schema v2 =
+        withField(
+            ImageEvent.getClassSchema(),
+            "{\"name\":\"priority\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"added in v2\"}");
     assertEquals(Compatibility.BACKWARD_TRANSITIVE, client.compatibility(topic + "-value"));
 
     // an old producer writes v1 with the generated class
@@ -93,24 +95,28 @@ class EvolutionTest {
     String topic = "evo-breaking";
     new AvroSerializer<ImageEvent>(client, false).serialize(topic, Samples.image());
     // a new required field without a default: new readers could not read old data
-    Schema breaking = withField(ImageEvent.getClassSchema(), "{\"name\":\"priority\",\"type\":\"int\"}");
+    Schema breaking =
+        withField(ImageEvent.getClassSchema(), "{\"name\":\"priority\",\"type\":\"int\"}");
     GenericRecord record = asV2(Samples.image(), breaking, 1);
 
-    IncompatibleSchemaException e = assertThrows(IncompatibleSchemaException.class,
-        () -> new AvroSerializer<GenericRecord>(client, false).serialize(topic, record));
+    IncompatibleSchemaException e =
+        assertThrows(
+            IncompatibleSchemaException.class,
+            () -> new AvroSerializer<GenericRecord>(client, false).serialize(topic, record));
     assertEquals(SerdeException.Reason.INCOMPATIBLE_SCHEMA, e.reason());
     assertEquals(409, e.status());
     assertEquals(topic + "-value", e.subject().orElseThrow());
     assertEquals(topic, e.topic().orElseThrow());
-    assertTrue(e.getMessage().contains("incompatible with subject 'evo-breaking-value'"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("incompatible with subject 'evo-breaking-value'"), e.getMessage());
     assertTrue(e.getMessage().contains("dev.smoothguard.schemas.v1.ImageEvent"), e.getMessage());
     assertEquals(FailureReason.PRODUCTION_ERROR, e.failureReason());
     assertFalse(e.isTransient());
   }
 
   /**
-   * v2 adds a field with a default; v3 drops the default. v3 can read v2 data (BACKWARD
-   * against the latest passes) but not v1 data, so BACKWARD_TRANSITIVE must refuse it.
+   * v2 adds a field with a default; v3 drops the default. v3 can read v2 data (BACKWARD against the
+   * latest passes) but not v1 data, so BACKWARD_TRANSITIVE must refuse it.
    */
   @Test
   void compatibilityIsCheckedAgainstEveryEarlierVersion() throws IOException {

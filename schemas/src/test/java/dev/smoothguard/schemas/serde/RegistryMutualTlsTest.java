@@ -32,8 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(SharedRegistry.class)
 class RegistryMutualTlsTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   private static Party server;
   private static Party client;
   private static Party stranger;
@@ -48,21 +47,25 @@ class RegistryMutualTlsTest {
   @Test
   void aPkcs12KeyStoreAndInlinePemTrust(EmbeddedRegistry registry) throws Exception {
     try (RegistryGateway gateway = mutualTlsGateway(registry)) {
-      roundTrip(gateway, Map.of(
-          "registry.ssl.truststore.certificates", server.certificate(),
-          "registry.ssl.keystore.location", client.store().toString(),
-          "registry.ssl.keystore.password", TestCertificates.STORE_PASSWORD));
+      roundTrip(
+          gateway,
+          Map.of(
+              "registry.ssl.truststore.certificates", server.certificate(),
+              "registry.ssl.keystore.location", client.store().toString(),
+              "registry.ssl.keystore.password", TestCertificates.STORE_PASSWORD));
     }
   }
 
   @Test
   void inlinePemKeyAndChainAndAPemTrustFile(EmbeddedRegistry registry) throws Exception {
     try (RegistryGateway gateway = mutualTlsGateway(registry)) {
-      roundTrip(gateway, Map.of(
-          "registry.ssl.truststore.type", "PEM",
-          "registry.ssl.truststore.location", server.certificatePem().toString(),
-          "registry.ssl.keystore.certificate.chain", client.certificate(),
-          "registry.ssl.keystore.key", client.privateKeyPem()));
+      roundTrip(
+          gateway,
+          Map.of(
+              "registry.ssl.truststore.type", "PEM",
+              "registry.ssl.truststore.location", server.certificatePem().toString(),
+              "registry.ssl.keystore.certificate.chain", client.certificate(),
+              "registry.ssl.keystore.key", client.privateKeyPem()));
     }
   }
 
@@ -71,24 +74,32 @@ class RegistryMutualTlsTest {
     Path pem = dir.resolve("auditor-key-and-chain.pem");
     Files.writeString(pem, client.privateKeyPem() + client.certificate());
     try (RegistryGateway gateway = mutualTlsGateway(registry)) {
-      roundTrip(gateway, Map.of(
-          "registry.ssl.truststore.certificates", server.certificate(),
-          "registry.ssl.keystore.type", "pem",
-          "registry.ssl.keystore.location", pem.toString()));
+      roundTrip(
+          gateway,
+          Map.of(
+              "registry.ssl.truststore.certificates", server.certificate(),
+              "registry.ssl.keystore.type", "pem",
+              "registry.ssl.keystore.location", pem.toString()));
     }
   }
 
   @Test
   void aClientWithoutAnAcceptedCertificateIsRefused(EmbeddedRegistry registry) throws Exception {
     try (RegistryGateway gateway = mutualTlsGateway(registry)) {
-      for (Map<String, String> settings : List.of(
-          Map.of("registry.ssl.truststore.certificates", server.certificate()),
-          Map.of("registry.ssl.truststore.certificates", server.certificate(),
-              "registry.ssl.keystore.certificate.chain", stranger.certificate(),
-              "registry.ssl.keystore.key", stranger.privateKeyPem()))) {
+      for (Map<String, String> settings :
+          List.of(
+              Map.of("registry.ssl.truststore.certificates", server.certificate()),
+              Map.of(
+                  "registry.ssl.truststore.certificates",
+                  server.certificate(),
+                  "registry.ssl.keystore.certificate.chain",
+                  stranger.certificate(),
+                  "registry.ssl.keystore.key",
+                  stranger.privateKeyPem()))) {
         RegistryClient refused = client(gateway, settings);
-        RegistryUnavailableException e = assertThrows(RegistryUnavailableException.class,
-            () -> refused.schemaById(1, "mtls-images"));
+        RegistryUnavailableException e =
+            assertThrows(
+                RegistryUnavailableException.class, () -> refused.schemaById(1, "mtls-images"));
         assertTrue(e.isSystemFault(), e.toString());
       }
     }
@@ -96,32 +107,51 @@ class RegistryMutualTlsTest {
 
   @Test
   void badTlsSettingsNameTheirKey() throws Exception {
-    assertConfigError("registry.ssl.keystore.key", Map.of(
-        "registry.ssl.keystore.certificate.chain", client.certificate(),
-        "registry.ssl.keystore.key", "-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----"));
-    assertConfigError("registry.ssl.keystore.key", Map.of(
-        "registry.ssl.keystore.certificate.chain", client.certificate()));
-    assertConfigError("registry.ssl.truststore.certificates", Map.of(
-        "registry.ssl.truststore.certificates", "no certificate here"));
-    assertConfigError("registry.ssl.truststore.type", Map.of(
-        "registry.ssl.truststore.type", "P12X", "registry.ssl.truststore.location", server.store().toString()));
+    assertConfigError(
+        "registry.ssl.keystore.key",
+        Map.of(
+            "registry.ssl.keystore.certificate.chain",
+            client.certificate(),
+            "registry.ssl.keystore.key",
+            "-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----"));
+    assertConfigError(
+        "registry.ssl.keystore.key",
+        Map.of("registry.ssl.keystore.certificate.chain", client.certificate()));
+    assertConfigError(
+        "registry.ssl.truststore.certificates",
+        Map.of("registry.ssl.truststore.certificates", "no certificate here"));
+    assertConfigError(
+        "registry.ssl.truststore.type",
+        Map.of(
+            "registry.ssl.truststore.type",
+            "P12X",
+            "registry.ssl.truststore.location",
+            server.store().toString()));
   }
 
   @Test
-  void aRegistryThatRefusesTheClientIsASystemFaultNamingTheCredentials(EmbeddedRegistry registry) throws Exception {
+  void aRegistryThatRefusesTheClientIsASystemFaultNamingTheCredentials(EmbeddedRegistry registry)
+      throws Exception {
     try (RegistryGateway gateway = new RegistryGateway(registry.url(), "svc", "s3cret", 0, null)) {
       RegistryClient anonymous = new RegistryClient(RegistryConfig.of(gateway.url()));
-      RegistryAccessDeniedException e = assertThrows(RegistryAccessDeniedException.class,
-          () -> anonymous.schemaById(1, "auth-images"));
+      RegistryAccessDeniedException e =
+          assertThrows(
+              RegistryAccessDeniedException.class, () -> anonymous.schemaById(1, "auth-images"));
       assertEquals(401, e.status());
       assertTrue(e.isSystemFault());
       assertFalse(e.isTransient(), "retrying at once does not help; the stream pauses instead");
-      assertTrue(e.getMessage().contains("refused access") && e.getMessage().contains("registry.auth.user")
-          && e.getMessage().contains("HTTP 401"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("refused access")
+              && e.getMessage().contains("registry.auth.user")
+              && e.getMessage().contains("HTTP 401"),
+          e.getMessage());
       assertEquals(1, gateway.requests(), "a refusal is not retried");
       // the serializer side too
-      assertThrows(RegistryAccessDeniedException.class,
-          () -> new AvroSerializer<ImageEvent>(anonymous, false).serialize("auth-images", Samples.image()));
+      assertThrows(
+          RegistryAccessDeniedException.class,
+          () ->
+              new AvroSerializer<ImageEvent>(anonymous, false)
+                  .serialize("auth-images", Samples.image()));
     }
   }
 
@@ -129,27 +159,31 @@ class RegistryMutualTlsTest {
   void aUrlWithoutARegistryApiIsASystemFaultNotAnUnknownSchema(EmbeddedRegistry registry) {
     String base = registry.url().replace("/apis/ccompat/v7", "");
     RegistryClient wrongPath = new RegistryClient(RegistryConfig.of(base + "/no/registry/here"));
-    RegistryResponseException e = assertThrows(RegistryResponseException.class,
-        () -> wrongPath.schemaById(1, "images"));
+    RegistryResponseException e =
+        assertThrows(RegistryResponseException.class, () -> wrongPath.schemaById(1, "images"));
     assertEquals(404, e.status());
     assertTrue(e.isSystemFault(), e.toString());
     // the real API's 404 still means an unknown id: the record's fault
     RegistryClient right = new RegistryClient(RegistryConfig.of(registry.url()));
-    UnknownSchemaIdException unknown = assertThrows(UnknownSchemaIdException.class,
-        () -> right.schemaById(987_654, "images"));
+    UnknownSchemaIdException unknown =
+        assertThrows(UnknownSchemaIdException.class, () -> right.schemaById(987_654, "images"));
     assertFalse(unknown.isSystemFault());
   }
 
   private static RegistryGateway mutualTlsGateway(EmbeddedRegistry registry) throws Exception {
-    return new RegistryGateway(registry.url(), null, null, 0, TestCertificates.serverContext(server, client), true);
+    return new RegistryGateway(
+        registry.url(), null, null, 0, TestCertificates.serverContext(server, client), true);
   }
 
   private static void roundTrip(RegistryGateway gateway, Map<String, String> tls) {
     assertTrue(gateway.url().startsWith("https://"));
     RegistryClient writer = client(gateway, tls);
-    byte[] bytes = new AvroSerializer<ImageEvent>(writer, false).serialize("mtls-images", Samples.image());
+    byte[] bytes =
+        new AvroSerializer<ImageEvent>(writer, false).serialize("mtls-images", Samples.image());
     RegistryClient reader = client(gateway, tls);
-    assertEquals(Samples.image(), AvroDeserializer.specific(reader, ImageEvent.class).deserialize("mtls-images", bytes));
+    assertEquals(
+        Samples.image(),
+        AvroDeserializer.specific(reader, ImageEvent.class).deserialize("mtls-images", bytes));
   }
 
   private static RegistryClient client(RegistryGateway gateway, Map<String, String> tls) {
@@ -162,7 +196,8 @@ class RegistryMutualTlsTest {
   private static void assertConfigError(String key, Map<String, String> tls) {
     Map<String, String> props = new HashMap<>(tls);
     props.put("registry.url", "https://127.0.0.1:1");
-    ConfigException e = assertThrows(ConfigException.class, () -> RegistryConfig.fromProperties(props));
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> RegistryConfig.fromProperties(props));
     assertTrue(e.getMessage().contains(key), "expected '" + key + "' in: " + e.getMessage());
     assertFalse(e.getMessage().contains("MIG"), "no key material in messages: " + e.getMessage());
   }

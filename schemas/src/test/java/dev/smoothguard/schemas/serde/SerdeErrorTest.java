@@ -53,7 +53,8 @@ class SerdeErrorTest {
     assertTrue(e.getMessage().contains("0x01"), e.getMessage());
     assertEquals(FailureReason.UNDECODABLE_RECORD, e.failureReason());
     // plain text is the usual case: "{" is 0x7b
-    assertEquals(0x7b, failsWith(UnknownMagicByteException.class, "{\"id\":1}".getBytes()).magicByte());
+    assertEquals(
+        0x7b, failsWith(UnknownMagicByteException.class, "{\"id\":1}".getBytes()).magicByte());
   }
 
   @Test
@@ -79,9 +80,26 @@ class SerdeErrorTest {
   void hugeDeclaredLengthIsTruncationNotAnAllocation() {
     int id = WireFormat.schemaId(good, TOPIC);
     // id "a", then an eventTime, source "", encoding, sizes, and data claiming 1 GiB
-    byte[] body = {0x02, 'a', 0x00, 0x00, 0x02, 0x02, 0x02, 0x02,
-        (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08, 1, 2, 3};
-    TruncatedPayloadException e = failsWith(TruncatedPayloadException.class, WireFormat.frame(id, body));
+    byte[] body = {
+      0x02,
+      'a',
+      0x00,
+      0x00,
+      0x02,
+      0x02,
+      0x02,
+      0x02,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      0x08,
+      1,
+      2,
+      3
+    };
+    TruncatedPayloadException e =
+        failsWith(TruncatedPayloadException.class, WireFormat.frame(id, body));
     assertTrue(e.getMessage().contains("1073741824"), e.getMessage());
   }
 
@@ -90,7 +108,8 @@ class SerdeErrorTest {
     int id = WireFormat.schemaId(good, TOPIC);
     // union index 5 for uri (only 0 and 1 exist)
     byte[] badUnion = {0x02, 'a', 0x00, 0x00, 0x02, 0x02, 0x02, 0x02, 0x00, 0x0a, 0x00, 0x00};
-    MalformedPayloadException e = failsWith(MalformedPayloadException.class, WireFormat.frame(id, badUnion));
+    MalformedPayloadException e =
+        failsWith(MalformedPayloadException.class, WireFormat.frame(id, badUnion));
     assertTrue(e.getMessage().contains("union index 5"), e.getMessage());
     assertTrue(e.getMessage().contains("ImageEvent.uri"), e.getMessage());
     // negative string length for id
@@ -114,8 +133,9 @@ class SerdeErrorTest {
 
   @Test
   void recordOfAnotherTypeIsASchemaMismatch() {
-    byte[] prediction = new AvroSerializer<CertifiedPrediction>(client, false)
-        .serialize("err-predictions", Samples.prediction());
+    byte[] prediction =
+        new AvroSerializer<CertifiedPrediction>(client, false)
+            .serialize("err-predictions", Samples.prediction());
     SchemaMismatchException e = failsWith(SchemaMismatchException.class, prediction);
     assertTrue(e.getMessage().contains("CertifiedPrediction"), e.getMessage());
     assertTrue(e.getMessage().contains("ImageEvent"), e.getMessage());
@@ -124,9 +144,14 @@ class SerdeErrorTest {
 
   @Test
   void lookupWithoutAutoRegisterFailsForAnUnregisteredSchema(EmbeddedRegistry registry) {
-    RegistryClient noAuto = new RegistryClient(RegistryConfig.of(registry.url()).withAutoRegister(false));
-    SchemaNotRegisteredException e = assertThrows(SchemaNotRegisteredException.class,
-        () -> new AvroSerializer<ImageEvent>(noAuto, false).serialize("err-unregistered", Samples.image()));
+    RegistryClient noAuto =
+        new RegistryClient(RegistryConfig.of(registry.url()).withAutoRegister(false));
+    SchemaNotRegisteredException e =
+        assertThrows(
+            SchemaNotRegisteredException.class,
+            () ->
+                new AvroSerializer<ImageEvent>(noAuto, false)
+                    .serialize("err-unregistered", Samples.image()));
     assertEquals("err-unregistered-value", e.subject().orElseThrow());
     assertTrue(e.getMessage().contains("'err-unregistered-value'"), e.getMessage());
     // once registered, lookup-only serialization works and finds the same id
@@ -138,8 +163,10 @@ class SerdeErrorTest {
   void valueThatDoesNotFitItsSchema() {
     ImageEvent broken = Samples.image();
     broken.setId(null); // a required string
-    UnserializableValueException e = assertThrows(UnserializableValueException.class,
-        () -> new AvroSerializer<ImageEvent>(client, false).serialize(TOPIC, broken));
+    UnserializableValueException e =
+        assertThrows(
+            UnserializableValueException.class,
+            () -> new AvroSerializer<ImageEvent>(client, false).serialize(TOPIC, broken));
     assertEquals(SerdeException.Reason.UNSERIALIZABLE_VALUE, e.reason());
     assertTrue(e.getMessage().contains("ImageEvent"), e.getMessage());
   }
@@ -148,8 +175,12 @@ class SerdeErrorTest {
   void wrongRegistryPathIsARegistryError(EmbeddedRegistry registry) {
     // the Apicurio base URL without /apis/ccompat/v7: a common misconfiguration
     RegistryClient wrong = new RegistryClient(RegistryConfig.of(registry.baseUrl()));
-    RegistryResponseException e = assertThrows(RegistryResponseException.class,
-        () -> new AvroSerializer<ImageEvent>(wrong, false).serialize("err-wrong-path", Samples.image()));
+    RegistryResponseException e =
+        assertThrows(
+            RegistryResponseException.class,
+            () ->
+                new AvroSerializer<ImageEvent>(wrong, false)
+                    .serialize("err-wrong-path", Samples.image()));
     assertEquals(404, e.status());
     assertEquals(SerdeException.Reason.REGISTRY_ERROR, e.reason());
     assertTrue(e.getMessage().contains("err-wrong-path-value"), e.getMessage());

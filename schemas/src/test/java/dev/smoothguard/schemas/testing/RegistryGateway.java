@@ -19,9 +19,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
 /**
- * A reverse proxy in front of the real registry, as registries are often deployed: it can
- * demand HTTP basic auth, terminate TLS, and answer 503 to the first N requests (a registry
- * that is restarting). Every other request is forwarded unchanged to the registry.
+ * A reverse proxy in front of the real registry, as registries are often deployed: it can demand
+ * HTTP basic auth, terminate TLS, and answer 503 to the first N requests (a registry that is
+ * restarting). Every other request is forwarded unchanged to the registry.
  */
 public final class RegistryGateway implements AutoCloseable {
   private final HttpServer server;
@@ -29,7 +29,8 @@ public final class RegistryGateway implements AutoCloseable {
   private final String expectedAuthorization;
   private final AtomicInteger failuresLeft;
   private final AtomicInteger requests = new AtomicInteger();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   /**
    * @param target the registry URL to forward to (its ccompat base)
@@ -38,34 +39,46 @@ public final class RegistryGateway implements AutoCloseable {
    * @param unavailableFirst how many first requests get a 503
    * @param tls TLS context to serve https with, or null for plain http
    */
-  public RegistryGateway(String target, String user, String password, int unavailableFirst, SSLContext tls)
+  public RegistryGateway(
+      String target, String user, String password, int unavailableFirst, SSLContext tls)
       throws IOException {
     this(target, user, password, unavailableFirst, tls, false);
   }
 
   /**
-   * As above; with {@code needClientAuth} the TLS handshake demands a client certificate that
-   * the context's trust managers accept (mutual TLS).
+   * As above; with {@code needClientAuth} the TLS handshake demands a client certificate that the
+   * context's trust managers accept (mutual TLS).
    */
-  public RegistryGateway(String target, String user, String password, int unavailableFirst, SSLContext tls,
-      boolean needClientAuth) throws IOException {
+  public RegistryGateway(
+      String target,
+      String user,
+      String password,
+      int unavailableFirst,
+      SSLContext tls,
+      boolean needClientAuth)
+      throws IOException {
     this.target = target;
-    this.expectedAuthorization = user == null ? null : "Basic " + Base64.getEncoder()
-        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    this.expectedAuthorization =
+        user == null
+            ? null
+            : "Basic "
+                + Base64.getEncoder()
+                    .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     this.failuresLeft = new AtomicInteger(unavailableFirst);
     InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     if (tls == null) {
       server = HttpServer.create(loopback, 0);
     } else {
       HttpsServer https = HttpsServer.create(loopback, 0);
-      https.setHttpsConfigurator(new HttpsConfigurator(tls) {
-        @Override
-        public void configure(HttpsParameters params) {
-          SSLParameters ssl = tls.getDefaultSSLParameters();
-          ssl.setNeedClientAuth(needClientAuth);
-          params.setSSLParameters(ssl);
-        }
-      });
+      https.setHttpsConfigurator(
+          new HttpsConfigurator(tls) {
+            @Override
+            public void configure(HttpsParameters params) {
+              SSLParameters ssl = tls.getDefaultSSLParameters();
+              ssl.setNeedClientAuth(needClientAuth);
+              params.setSSLParameters(ssl);
+            }
+          });
       server = https;
     }
     server.createContext("/", this::handle);
@@ -87,7 +100,8 @@ public final class RegistryGateway implements AutoCloseable {
     requests.incrementAndGet();
     try (exchange) {
       if (expectedAuthorization != null
-          && !expectedAuthorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+          && !expectedAuthorization.equals(
+              exchange.getRequestHeaders().getFirst("Authorization"))) {
         reply(exchange, 401, "{\"error_code\":401,\"message\":\"Unauthorized\"}");
         return;
       }
@@ -96,14 +110,19 @@ public final class RegistryGateway implements AutoCloseable {
         return;
       }
       byte[] body = exchange.getRequestBody().readAllBytes();
-      HttpRequest.Builder forward = HttpRequest.newBuilder(URI.create(target + exchange.getRequestURI()))
-          .method(exchange.getRequestMethod(), body.length == 0
-              ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+      HttpRequest.Builder forward =
+          HttpRequest.newBuilder(URI.create(target + exchange.getRequestURI()))
+              .method(
+                  exchange.getRequestMethod(),
+                  body.length == 0
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofByteArray(body));
       String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
       if (contentType != null) {
         forward.header("Content-Type", contentType);
       }
-      HttpResponse<String> answer = http.send(forward.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> answer =
+          http.send(forward.build(), HttpResponse.BodyHandlers.ofString());
       reply(exchange, answer.statusCode(), answer.body());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

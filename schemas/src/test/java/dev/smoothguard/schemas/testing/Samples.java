@@ -21,7 +21,9 @@ public final class Samples {
   public static final Instant T0 = Instant.parse("2026-11-24T12:00:00.123Z");
 
   public static ModelRef model() {
-    return new ModelRef("fashion-mnist-dmae-s025", "1.0.0",
+    return new ModelRef(
+        "fashion-mnist-dmae-s025",
+        "1.0.0",
         "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
   }
 
@@ -35,7 +37,9 @@ public final class Samples {
         .setEventTime(T0)
         .setSource("idx:/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte")
         .setEncoding(ImageEncoding.RAW_U8)
-        .setWidth(28).setHeight(28).setChannels(1)
+        .setWidth(28)
+        .setHeight(28)
+        .setChannels(1)
         .setData(ByteBuffer.wrap(pixels))
         .setUri(null)
         .setLabel(9)
@@ -49,7 +53,10 @@ public final class Samples {
         .setEventTime(T0)
         .setProcessedTime(T0.plusMillis(812))
         .setModel(model())
-        .setSigma(0.25).setN0(100).setN(10_000).setAlpha(0.001)
+        .setSigma(0.25)
+        .setN0(100)
+        .setN(10_000)
+        .setAlpha(0.001)
         .setMode(CertificationMode.TARGET)
         .setTargetRadius(0.5)
         .setCertifiedAtTarget(true)
@@ -88,13 +95,19 @@ public final class Samples {
         .setWindowStart(T0)
         .setWindowEnd(T0.plusSeconds(60))
         .setModel(model())
-        .setCount(120).setAbstainCount(7).setLabelledCount(100).setCorrectCount(81)
-        .setCertifiedAccuracy(List.of(
-            new RadiusAccuracy(0.0, 113L, 81L, 0.81),
-            new RadiusAccuracy(0.25, 90L, 66L, 0.66),
-            new RadiusAccuracy(0.5, 41L, 30L, 0.30),
-            new RadiusAccuracy(1.0, 0L, 0L, 0.0)))
-        .setRadiusP10(0.0).setRadiusP50(0.41).setRadiusP90(0.79)
+        .setCount(120)
+        .setAbstainCount(7)
+        .setLabelledCount(100)
+        .setCorrectCount(81)
+        .setCertifiedAccuracy(
+            List.of(
+                new RadiusAccuracy(0.0, 113L, 81L, 0.81),
+                new RadiusAccuracy(0.25, 90L, 66L, 0.66),
+                new RadiusAccuracy(0.5, 41L, 30L, 0.30),
+                new RadiusAccuracy(1.0, 0L, 0L, 0.0)))
+        .setRadiusP10(0.0)
+        .setRadiusP50(0.41)
+        .setRadiusP90(0.79)
         .setMeanSamples(10_100.0)
         .build();
   }

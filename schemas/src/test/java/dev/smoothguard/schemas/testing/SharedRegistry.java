@@ -6,9 +6,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Injects one real Apicurio registry, started once for the whole test run (7 s) and stopped
- * when the run ends: {@code @ExtendWith(SharedRegistry.class)} and a parameter of type
- * {@link EmbeddedRegistry}.
+ * Injects one real Apicurio registry, started once for the whole test run (7 s) and stopped when
+ * the run ends: {@code @ExtendWith(SharedRegistry.class)} and a parameter of type {@link
+ * EmbeddedRegistry}.
  */
 public final class SharedRegistry implements ParameterResolver {
 
@@ -27,7 +27,8 @@ public final class SharedRegistry implements ParameterResolver {
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    return context.getRoot()
+    return context
+        .getRoot()
         .getStore(ExtensionContext.Namespace.create(SharedRegistry.class))
         .getOrComputeIfAbsent("registry", k -> new Holder(EmbeddedRegistry.start()), Holder.class)
         .registry();

@@ -15,8 +15,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Self-signed key pairs made with the JDK's keytool for TLS tests: a PKCS12 store per party,
- * its certificate as PEM, and its private key as PKCS#8 PEM (which keytool cannot export).
+ * Self-signed key pairs made with the JDK's keytool for TLS tests: a PKCS12 store per party, its
+ * certificate as PEM, and its private key as PKCS#8 PEM (which keytool cannot export).
  */
 public final class TestCertificates {
   public static final String STORE_PASSWORD = "changeit";
@@ -34,24 +34,55 @@ public final class TestCertificates {
   public static Party create(Path dir, String name, boolean loopback) throws Exception {
     Path store = dir.resolve(name + ".p12");
     Path cert = dir.resolve(name + ".crt");
-    List<String> args = new ArrayList<>(List.of("-genkeypair", "-alias", name, "-keyalg", "EC",
-        "-groupname", "secp256r1", "-dname", "CN=" + (loopback ? "127.0.0.1" : name), "-validity", "2",
-        "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "-genkeypair",
+                "-alias",
+                name,
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=" + (loopback ? "127.0.0.1" : name),
+                "-validity",
+                "2",
+                "-keystore",
+                store.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                STORE_PASSWORD));
     if (loopback) {
       args.addAll(List.of("-ext", "san=ip:127.0.0.1"));
     }
     keytool(args.toArray(String[]::new));
-    keytool("-exportcert", "-rfc", "-alias", name, "-keystore", store.toString(),
-        "-storepass", STORE_PASSWORD, "-file", cert.toString());
+    keytool(
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        name,
+        "-keystore",
+        store.toString(),
+        "-storepass",
+        STORE_PASSWORD,
+        "-file",
+        cert.toString());
     KeyStore ks = load(store);
     PrivateKey key = (PrivateKey) ks.getKey(name, STORE_PASSWORD.toCharArray());
-    String pem = "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded())
-        + "\n-----END PRIVATE KEY-----\n";
+    String pem =
+        "-----BEGIN PRIVATE KEY-----\n"
+            + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(key.getEncoded())
+            + "\n-----END PRIVATE KEY-----\n";
     return new Party(name, store, cert, pem);
   }
 
-  /** A server context presenting {@code server}'s key and trusting the {@code trusted} parties' certificates. */
+  /**
+   * A server context presenting {@code server}'s key and trusting the {@code trusted} parties'
+   * certificates.
+   */
   public static SSLContext serverContext(Party server, Party... trusted) throws Exception {
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(load(server.store()), STORE_PASSWORD.toCharArray());
@@ -60,7 +91,8 @@ public final class TestCertificates {
     for (Party p : trusted) {
       trust.setCertificateEntry(p.name(), load(p.store()).getCertificate(p.name()));
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(kmf.getKeyManagers(), trusted.length == 0 ? null : tmf.getTrustManagers(), null);

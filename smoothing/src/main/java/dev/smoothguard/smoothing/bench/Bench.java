@@ -10,21 +10,28 @@ import java.nio.file.Path;
 import java.util.OptionalLong;
 
 /**
- * Noisy samples per second of (a) the smoothing graph fed host noise, (a') the smoothing graph
- * with in-graph noise, (b) the bare classifier on pre-built noisy batches, measured in one
- * process, one batch of each in turn (so a neighbour's load hits all alike); the machine's
- * fp32 GEMM rate measured in the same run, the model's FLOPs per sample, peak and resident
- * memory.
+ * Noisy samples per second of (a) the smoothing graph fed host noise, (a') the smoothing graph with
+ * in-graph noise, (b) the bare classifier on pre-built noisy batches, measured in one process, one
+ * batch of each in turn (so a neighbour's load hits all alike); the machine's fp32 GEMM rate
+ * measured in the same run, the model's FLOPs per sample, peak and resident memory.
  */
 public final class Bench {
   private Bench() {}
 
   /**
-   * Samples per second of each variant, the model's FLOPs per sample, the GEMM rate (FLOP/s)
-   * and the process's memory at the end.
+   * Samples per second of each variant, the model's FLOPs per sample, the GEMM rate (FLOP/s) and
+   * the process's memory at the end.
    */
-  public record Report(String device, int batch, double hostNoise, double graphNoise, double bare,
-      double modelFlops, double gemmFlopsPerSecond, long peakRssKb, long rssKb) {
+  public record Report(
+      String device,
+      int batch,
+      double hostNoise,
+      double graphNoise,
+      double bare,
+      double modelFlops,
+      double gemmFlopsPerSecond,
+      long peakRssKb,
+      long rssKb) {
     public double hostNoiseOverBare() {
       return hostNoise / bare;
     }
@@ -45,7 +52,8 @@ public final class Bench {
   }
 
   /** About {@code seconds} of batches per variant, and at least {@code minBatches} of each. */
-  public static Report run(SmoothingEngine engine, int batch, double seconds, double sigma, int minBatches)
+  public static Report run(
+      SmoothingEngine engine, int batch, double seconds, double sigma, int minBatches)
       throws OrtException, IOException {
     Image image = midGrey(engine);
     try (Throughput t = new Throughput(engine, image, sigma, batch)) {
@@ -71,20 +79,29 @@ public final class Bench {
       var m = engine.model();
       double flops = ModelFlops.perSample(m.path(), m.channels(), m.height(), m.width());
       double gemm = Math.max(gemmBefore, GemmPeak.flopsPerSecond(3));
-      return new Report(engine.device(), batch, batch * batches[0] / secs[0],
-          batch * batches[1] / secs[1], batch * batches[2] / secs[2], flops, gemm,
-          procStatusKb("VmHWM"), procStatusKb("VmRSS"));
+      return new Report(
+          engine.device(),
+          batch,
+          batch * batches[0] / secs[0],
+          batch * batches[1] / secs[1],
+          batch * batches[2] / secs[2],
+          flops,
+          gemm,
+          procStatusKb("VmHWM"),
+          procStatusKb("VmRSS"));
     }
   }
 
   /**
-   * Resident memory over many graph runs: {@code warmup} runs, then RSS, then {@code runs}
-   * more, then RSS again. Returns {rssAfterWarmupKb, rssAtEndKb}.
+   * Resident memory over many graph runs: {@code warmup} runs, then RSS, then {@code runs} more,
+   * then RSS again. Returns {rssAfterWarmupKb, rssAtEndKb}.
    */
-  public static long[] memoryCheck(SmoothingEngine engine, int batch, double sigma, int warmup,
-      int runs, PrintStream progress) throws IOException {
+  public static long[] memoryCheck(
+      SmoothingEngine engine, int batch, double sigma, int warmup, int runs, PrintStream progress)
+      throws IOException {
     Image image = midGrey(engine);
-    for (int i = 0; i < warmup; i++) engine.sampleCounts(image, sigma, OptionalLong.empty(), batch, batch);
+    for (int i = 0; i < warmup; i++)
+      engine.sampleCounts(image, sigma, OptionalLong.empty(), batch, batch);
     long before = procStatusKb("VmRSS");
     for (int i = 1; i <= runs; i++) {
       engine.sampleCounts(image, sigma, OptionalLong.empty(), batch, batch);

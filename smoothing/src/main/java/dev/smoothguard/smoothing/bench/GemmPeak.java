@@ -13,8 +13,8 @@ import java.util.SplittableRandom;
 
 /**
  * The machine's fp32 matrix-multiply rate as ONNX Runtime reaches it: a 2048x2048 by 2048x2048
- * MatMul graph on every core, best of a few runs (2·2048³ FLOPs each). The yardstick for a
- * model's FLOPs x samples/s.
+ * MatMul graph on every core, best of a few runs (2·2048³ FLOPs each). The yardstick for a model's
+ * FLOPs x samples/s.
  */
 final class GemmPeak {
   static final int SIZE = 2048;
@@ -34,7 +34,8 @@ final class GemmPeak {
     long[] shape = {SIZE, SIZE};
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         OrtSession s = SmoothingEngine.env().createSession(g.model("gemm").toByteArray(), so);
-        OnnxTensor x = OnnxTensor.createTensor(SmoothingEngine.env(), FloatBuffer.wrap(values), shape)) {
+        OnnxTensor x =
+            OnnxTensor.createTensor(SmoothingEngine.env(), FloatBuffer.wrap(values), shape)) {
       double best = Double.MAX_VALUE;
       for (int i = 0; i <= runs; i++) {
         long start = System.nanoTime();

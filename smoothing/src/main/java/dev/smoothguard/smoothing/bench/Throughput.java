@@ -14,13 +14,13 @@ import java.util.OptionalLong;
 import java.util.SplittableRandom;
 
 /**
- * The ways to get class counts of noisy copies of one image that {@code bench} compares, each
- * as "one batch" so they can be timed the same way:
+ * The ways to get class counts of noisy copies of one image that {@code bench} compares, each as
+ * "one batch" so they can be timed the same way:
  *
  * <ol>
  *   <li>(a) the smoothing graph fed host noise (L64X128MixRandom streams), the CPU's default;
- *   <li>(a') the smoothing graph with the noise drawn in the graph (RandomNormalLike), the
- *       GPU's default and the CPU's before;
+ *   <li>(a') the smoothing graph with the noise drawn in the graph (RandomNormalLike), the GPU's
+ *       default and the CPU's before;
  *   <li>(b) the bare classifier on one pre-built noisy batch (model cost only).
  * </ol>
  */
@@ -40,8 +40,10 @@ final class Throughput implements AutoCloseable {
     var m = engine.model();
     long[] shape = {batch, m.channels(), m.height(), m.width()};
     this.input = engine.classifier().getInputNames().iterator().next();
-    FloatBuffer noisy = ByteBuffer.allocateDirect(4 * batch * image.pixels().length)
-        .order(ByteOrder.nativeOrder()).asFloatBuffer();
+    FloatBuffer noisy =
+        ByteBuffer.allocateDirect(4 * batch * image.pixels().length)
+            .order(ByteOrder.nativeOrder())
+            .asFloatBuffer();
     SplittableRandom random = new SplittableRandom(7);
     for (int b = 0; b < batch; b++) {
       for (float v : image.pixels()) noisy.put((float) (v + sigma * random.nextGaussian()));
@@ -52,12 +54,14 @@ final class Throughput implements AutoCloseable {
 
   /** (a) one call of the smoothing graph with host noise. */
   long hostNoiseBatch() {
-    return engine.sampleCounts(image, sigma, OptionalLong.empty(), batch, batch, NoiseSource.HOST).length;
+    return engine.sampleCounts(image, sigma, OptionalLong.empty(), batch, batch, NoiseSource.HOST)
+        .length;
   }
 
   /** (a') one call of the smoothing graph with in-graph noise. */
   long graphNoiseBatch() {
-    return engine.sampleCounts(image, sigma, OptionalLong.empty(), batch, batch, NoiseSource.GRAPH).length;
+    return engine.sampleCounts(image, sigma, OptionalLong.empty(), batch, batch, NoiseSource.GRAPH)
+        .length;
   }
 
   /** (b) one classifier run on the same pre-built noisy batch. */

@@ -7,15 +7,24 @@ import picocli.CommandLine.Option;
 
 /** Which images of a dataset to process, as in Cohen's scripts. */
 final class DatasetOptions {
-  @Option(names = "--data", required = true, paramLabel = "SPEC",
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "SPEC",
       description = "folder:DIR, idx:IMAGES[,LABELS] or cifar:FILE[,FILE...]")
   String data;
 
-  @Option(names = "--skip", defaultValue = "1", paramLabel = "S",
+  @Option(
+      names = "--skip",
+      defaultValue = "1",
+      paramLabel = "S",
       description = "only every S-th image: dataset index %% S == 0 (default: ${DEFAULT-VALUE})")
   int skip;
 
-  @Option(names = "--max", defaultValue = "-1", paramLabel = "K",
+  @Option(
+      names = "--max",
+      defaultValue = "-1",
+      paramLabel = "K",
       description = "stop before dataset index K (default: the whole dataset)")
   int max;
 

@@ -35,33 +35,52 @@ final class DatasetRunner {
 
   private DatasetRunner() {}
 
-  static Run run(SmoothingEngine engine, DatasetOptions data, SmoothingSettings settings,
-      Path out, String header, Function<ResultRow, String> line, PrintStream stdout)
+  static Run run(
+      SmoothingEngine engine,
+      DatasetOptions data,
+      SmoothingSettings settings,
+      Path out,
+      String header,
+      Function<ResultRow, String> line,
+      PrintStream stdout)
       throws IOException {
     ImageDataset ds = Datasets.open(data.data);
     int[] indices = data.indices(ds);
     List<ResultRow> rows = new ArrayList<>();
     List<Certificate> certs = new ArrayList<>();
     long start = System.nanoTime();
-    PrintWriter tsv = out == null ? new PrintWriter(stdout, true)
-        : new PrintWriter(Files.newBufferedWriter(out));
-    try (ProgressBar bar = new ProgressBarBuilder().setTaskName(settings.mode().name().toLowerCase())
-        .setInitialMax(indices.length).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
-        .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" img", 1).build()) {
+    PrintWriter tsv =
+        out == null ? new PrintWriter(stdout, true) : new PrintWriter(Files.newBufferedWriter(out));
+    try (ProgressBar bar =
+        new ProgressBarBuilder()
+            .setTaskName(settings.mode().name().toLowerCase())
+            .setInitialMax(indices.length)
+            .setStyle(ProgressBarStyle.ASCII)
+            .setUpdateIntervalMillis(500)
+            .setConsumer(new ConsoleProgressBarConsumer(System.err))
+            .setUnit(" img", 1)
+            .build()) {
       tsv.println(header);
       long samples = 0;
       for (int idx : indices) {
         LabeledImage li = ds.get(idx);
         Certificate c = engine.run(li.image(), settings);
-        ResultRow row = new ResultRow(idx, li.label(), c.predictedClass(), c.radius(),
-            c.predictedClass() == li.label() && !c.abstained(), c.millis() / 1000);
+        ResultRow row =
+            new ResultRow(
+                idx,
+                li.label(),
+                c.predictedClass(),
+                c.radius(),
+                c.predictedClass() == li.label() && !c.abstained(),
+                c.millis() / 1000);
         rows.add(row);
         certs.add(c);
         tsv.println(line.apply(row));
         tsv.flush();
         samples += c.samplesUsed();
         double secs = (System.nanoTime() - start) / 1e9;
-        bar.setExtraMessage(String.format(" %,.0f samples/s on %s", samples / secs, engine.device()));
+        bar.setExtraMessage(
+            String.format(" %,.0f samples/s on %s", samples / secs, engine.device()));
         bar.step();
       }
     } finally {
@@ -78,12 +97,22 @@ final class DatasetRunner {
     return String.format(
         "model %s (%s, sha256 %s) on %s; data %s; sigma %s, %sn %d, alpha %s, batch %d%s%n"
             + "images %d, abstain rate %.4f, mean samples/image %,.0f, wall %.1f s, %,.0f samples/s on %s%n",
-        m.name(), m.version(), m.sha256().substring(0, 12), engine.device(), data.data, s.sigma(),
+        m.name(),
+        m.version(),
+        m.sha256().substring(0, 12),
+        engine.device(),
+        data.data,
+        s.sigma(),
         s.mode() == Mode.PREDICT ? "" : "n0 " + s.n0() + ", ", // PREDICT has no selection step
-        s.n(), s.alpha(), s.batch(),
+        s.n(),
+        s.alpha(),
+        s.batch(),
         s.seed().isPresent() ? ", seed " + s.seed().getAsLong() : "",
-        n, run.rows().stream().filter(r -> r.predict() < 0).count() / (double) Math.max(1, n),
-        run.samples() / (double) Math.max(1, n), run.wallSeconds(),
-        run.samples() / Math.max(1e-9, run.wallSeconds()), engine.device());
+        n,
+        run.rows().stream().filter(r -> r.predict() < 0).count() / (double) Math.max(1, n),
+        run.samples() / (double) Math.max(1, n),
+        run.wallSeconds(),
+        run.samples() / Math.max(1e-9, run.wallSeconds()),
+        engine.device());
   }
 }

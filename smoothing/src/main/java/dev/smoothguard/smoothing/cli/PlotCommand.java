@@ -15,13 +15,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "plot", mixinStandardHelpOptions = true,
-    description = "Certified accuracy vs radius from one or more certify TSVs, overlaid in one PNG.")
+@Command(
+    name = "plot",
+    mixinStandardHelpOptions = true,
+    description =
+        "Certified accuracy vs radius from one or more certify TSVs, overlaid in one PNG.")
 final class PlotCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "results.tsv", description = "certify outputs")
   List<Path> files;
 
-  @Option(names = "--out", required = true, paramLabel = "x.png", description = "PNG to write (.png added if missing)")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "x.png",
+      description = "PNG to write (.png added if missing)")
   Path out;
 
   @Override
@@ -35,7 +42,8 @@ final class PlotCommand implements Callable<Integer> {
     }
     AccuracyPlot.write(series, out);
     for (Map.Entry<String, List<ResultRow>> s : series.entrySet()) {
-      System.out.println(s.getKey() + " (" + s.getValue().size() + " images), radius in pixel units [0,1]");
+      System.out.println(
+          s.getKey() + " (" + s.getValue().size() + " images), radius in pixel units [0,1]");
       System.out.print(CertifiedAccuracy.table(s.getValue()));
     }
     System.err.println("plot written to " + out);

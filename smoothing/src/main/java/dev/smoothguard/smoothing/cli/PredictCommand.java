@@ -14,17 +14,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "predict", mixinStandardHelpOptions = true,
-    description = {"PREDICT every image of a dataset (Cohen et al. 2019): the smoothed class, or abstain",
-        "(-1) when a two-sided binomial test cannot separate the top two classes at level alpha.",
-        "Writes Cohen's TSV (idx label predict correct time) and prints accuracy and abstain rate."})
+@Command(
+    name = "predict",
+    mixinStandardHelpOptions = true,
+    description = {
+      "PREDICT every image of a dataset (Cohen et al. 2019): the smoothed class, or abstain",
+      "(-1) when a two-sided binomial test cannot separate the top two classes at level alpha.",
+      "Writes Cohen's TSV (idx label predict correct time) and prints accuracy and abstain rate."
+    })
 final class PredictCommand implements Callable<Integer> {
   @Mixin ModelOptions model = new ModelOptions();
   @Mixin DatasetOptions data = new DatasetOptions();
 
   @Mixin SamplingOptions sampling = new SamplingOptions();
 
-  @Option(names = "--out", paramLabel = "results.tsv", description = "TSV file (default: stdout, before the summary)")
+  @Option(
+      names = "--out",
+      paramLabel = "results.tsv",
+      description = "TSV file (default: stdout, before the summary)")
   Path out;
 
   @Override
@@ -32,10 +39,12 @@ final class PredictCommand implements Callable<Integer> {
     // PREDICT has no selection step: n0 is unused (1 satisfies the settings' check)
     SmoothingSettings s = sampling.settings(1, Mode.PREDICT, OptionalDouble.empty());
     try (SmoothingEngine engine = model.open()) {
-      DatasetRunner.Run run = DatasetRunner.run(engine, data, s, out, ResultsTsv.PREDICT_HEADER,
-          ResultsTsv::predictLine, System.out);
-      double accuracy = run.rows().stream().filter(ResultRow::correct).count()
-          / (double) Math.max(1, run.rows().size());
+      DatasetRunner.Run run =
+          DatasetRunner.run(
+              engine, data, s, out, ResultsTsv.PREDICT_HEADER, ResultsTsv::predictLine, System.out);
+      double accuracy =
+          run.rows().stream().filter(ResultRow::correct).count()
+              / (double) Math.max(1, run.rows().size());
       System.out.print(DatasetRunner.summary(engine, data, s, run));
       System.out.printf("accuracy of the smoothed classifier (abstain = wrong): %.4f%n", accuracy);
     }

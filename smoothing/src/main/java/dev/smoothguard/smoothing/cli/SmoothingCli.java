@@ -7,10 +7,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
 
 /** bin/smoothguard certify | predict | bench | plot. */
-@Command(name = "smoothguard", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+@Command(
+    name = "smoothguard",
+    mixinStandardHelpOptions = true,
+    versionProvider = BuildVersion.class,
     scope = ScopeType.INHERIT, // every subcommand's --version prints the build version too
     description = "Randomized-smoothing certification of ONNX image classifiers.",
-    subcommands = {CertifyCommand.class, PredictCommand.class, BenchCommand.class, PlotCommand.class})
+    subcommands = {
+      CertifyCommand.class,
+      PredictCommand.class,
+      BenchCommand.class,
+      PlotCommand.class
+    })
 public final class SmoothingCli {
   public static void main(String[] args) throws InterruptedException {
     CliPolicy.main(new SmoothingCli(), args);

@@ -3,12 +3,18 @@ package dev.smoothguard.smoothing.data;
 import java.util.List;
 
 /**
- * A dataset held as 8-bit pixels (one byte per value, CHW order) and labels; images are turned
- * into [0,1] floats only when asked for, so a 10 000-image test set stays ~30 MB.
+ * A dataset held as 8-bit pixels (one byte per value, CHW order) and labels; images are turned into
+ * [0,1] floats only when asked for, so a 10 000-image test set stays ~30 MB.
  */
 record ByteImages(
-    String spec, int channels, int height, int width, byte[] pixels, int[] labels,
-    List<String> classNames) implements ImageDataset {
+    String spec,
+    int channels,
+    int height,
+    int width,
+    byte[] pixels,
+    int[] labels,
+    List<String> classNames)
+    implements ImageDataset {
 
   @Override
   public int size() {

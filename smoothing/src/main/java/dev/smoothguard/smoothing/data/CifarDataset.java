@@ -17,8 +17,9 @@ final class CifarDataset {
   private static final int SIDE = 32;
   private static final int PIXELS = 3 * SIDE * SIDE;
   private static final int RECORD = 1 + PIXELS;
-  private static final List<String> CIFAR10 = List.of(
-      "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
+  private static final List<String> CIFAR10 =
+      List.of(
+          "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
 
   static ImageDataset open(String spec, List<Path> files) {
     List<byte[]> contents = new ArrayList<>();
@@ -26,14 +27,24 @@ final class CifarDataset {
     for (Path file : files) {
       byte[] raw = Datasets.readAll(file);
       if (raw.length == 0 || raw.length % RECORD != 0) {
-        throw new DatasetException(file + ": " + raw.length + " bytes is not a whole number of "
-            + RECORD + "-byte CIFAR-10 records (1 label byte + 3x32x32 pixels)");
+        throw new DatasetException(
+            file
+                + ": "
+                + raw.length
+                + " bytes is not a whole number of "
+                + RECORD
+                + "-byte CIFAR-10 records (1 label byte + 3x32x32 pixels)");
       }
       for (int off = 0; off < raw.length; off += RECORD) {
         int label = raw[off] & 0xFF;
         if (label >= CIFAR10.size()) {
-          throw new DatasetException(file + ": record " + off / RECORD + " has label " + label
-              + ", CIFAR-10 labels are 0..9");
+          throw new DatasetException(
+              file
+                  + ": record "
+                  + off / RECORD
+                  + " has label "
+                  + label
+                  + ", CIFAR-10 labels are 0..9");
         }
       }
       contents.add(raw);
@@ -59,8 +70,8 @@ final class CifarDataset {
     Path meta = firstFile.resolveSibling("batches.meta.txt");
     try {
       if (Files.isRegularFile(meta)) {
-        List<String> names = Files.readAllLines(meta).stream()
-            .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> names =
+            Files.readAllLines(meta).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
         if (names.size() == CIFAR10.size()) return names;
       }
     } catch (IOException e) {

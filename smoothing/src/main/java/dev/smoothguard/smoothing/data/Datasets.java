@@ -10,8 +10,8 @@ import java.util.List;
  * Opens a dataset from a spec string:
  *
  * <ul>
- *   <li>{@code folder:DIR} one subfolder per class (sorted names are labels 0..K-1), PNG/JPEG
- *       files in sorted name order;
+ *   <li>{@code folder:DIR} one subfolder per class (sorted names are labels 0..K-1), PNG/JPEG files
+ *       in sorted name order;
  *   <li>{@code idx:IMAGES[,LABELS]} MNIST / Fashion-MNIST IDX files, gzipped or not;
  *   <li>{@code cifar:FILE[,FILE...]} CIFAR-10 binary batches, concatenated in the given order.
  * </ul>
@@ -21,7 +21,8 @@ public final class Datasets {
 
   public static ImageDataset open(String spec) {
     if (spec == null || spec.isBlank()) {
-      throw new DatasetException("empty dataset spec; use folder:DIR, idx:IMAGES[,LABELS] or cifar:FILE[,FILE...]");
+      throw new DatasetException(
+          "empty dataset spec; use folder:DIR, idx:IMAGES[,LABELS] or cifar:FILE[,FILE...]");
     }
     int colon = spec.indexOf(':');
     String kind = colon < 0 ? "" : spec.substring(0, colon);
@@ -29,7 +30,8 @@ public final class Datasets {
     List<Path> files = paths(rest);
     switch (kind) {
       case "folder":
-        if (files.size() != 1) throw new DatasetException("folder: takes one directory, got '" + rest + "'");
+        if (files.size() != 1)
+          throw new DatasetException("folder: takes one directory, got '" + rest + "'");
         return FolderDataset.open(spec, files.get(0));
       case "idx":
         if (files.isEmpty() || files.size() > 2) {
@@ -40,8 +42,10 @@ public final class Datasets {
         if (files.isEmpty()) throw new DatasetException("cifar: needs at least one batch file");
         return CifarDataset.open(spec, files);
       default:
-        throw new DatasetException("unknown dataset spec '" + spec
-            + "'; use folder:DIR, idx:IMAGES[,LABELS] or cifar:FILE[,FILE...]");
+        throw new DatasetException(
+            "unknown dataset spec '"
+                + spec
+                + "'; use folder:DIR, idx:IMAGES[,LABELS] or cifar:FILE[,FILE...]");
     }
   }
 

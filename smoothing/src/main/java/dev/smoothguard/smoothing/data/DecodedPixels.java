@@ -4,9 +4,9 @@ import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 
 /**
- * The one rule for turning a decoded PNG/JPEG into model input, shared by the dataset readers
- * and the stream's image decoder: grayscale stays one channel, anything else becomes RGB;
- * values are divided by the format's maximum (255 for 8 bits, 65535 for 16-bit grayscale).
+ * The one rule for turning a decoded PNG/JPEG into model input, shared by the dataset readers and
+ * the stream's image decoder: grayscale stays one channel, anything else becomes RGB; values are
+ * divided by the format's maximum (255 for 8 bits, 65535 for 16-bit grayscale).
  */
 public final class DecodedPixels {
   private DecodedPixels() {}

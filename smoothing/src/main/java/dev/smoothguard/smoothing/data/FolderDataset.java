@@ -11,9 +11,9 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /**
- * One subfolder per class; sorted subfolder names are the labels 0..K-1, files inside in
- * sorted name order, dataset order = class order then file order. PNG and JPEG are decoded
- * when an image is asked for; grayscale stays one channel, colour becomes RGB (alpha dropped).
+ * One subfolder per class; sorted subfolder names are the labels 0..K-1, files inside in sorted
+ * name order, dataset order = class order then file order. PNG and JPEG are decoded when an image
+ * is asked for; grayscale stays one channel, colour becomes RGB (alpha dropped).
  */
 record FolderDataset(String spec, List<Path> files, int[] labels, List<String> classNames)
     implements ImageDataset {
@@ -44,9 +44,13 @@ record FolderDataset(String spec, List<Path> files, int[] labels, List<String> c
         throw new DatasetException(classDir + ": cannot list (" + e.getMessage() + ")", e);
       }
     }
-    if (files.isEmpty()) throw new DatasetException(dir + ": no PNG or JPEG files in its class folders");
-    return new FolderDataset(spec, List.copyOf(files),
-        labels.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(names));
+    if (files.isEmpty())
+      throw new DatasetException(dir + ": no PNG or JPEG files in its class folders");
+    return new FolderDataset(
+        spec,
+        List.copyOf(files),
+        labels.stream().mapToInt(Integer::intValue).toArray(),
+        List.copyOf(names));
   }
 
   @Override
@@ -73,7 +77,8 @@ record FolderDataset(String spec, List<Path> files, int[] labels, List<String> c
 
   private static boolean isImageFile(Path p) {
     String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-    return Files.isRegularFile(p) && (n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg"));
+    return Files.isRegularFile(p)
+        && (n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg"));
   }
 
   private static int byName(Path a, Path b) {

@@ -8,9 +8,9 @@ import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 
 /**
- * MNIST-style IDX files: images {@code 0x00000803} (unsigned bytes, N x H x W) and labels
- * {@code 0x00000801} (N unsigned bytes). Gzip is detected from the file's first bytes. Without
- * a labels file every label is -1 (unknown).
+ * MNIST-style IDX files: images {@code 0x00000803} (unsigned bytes, N x H x W) and labels {@code
+ * 0x00000801} (N unsigned bytes). Gzip is detected from the file's first bytes. Without a labels
+ * file every label is -1 (unknown).
  */
 final class IdxDataset {
   private IdxDataset() {}
@@ -21,8 +21,19 @@ final class IdxDataset {
     int n = dims[0], h = dims[1], w = dims[2];
     long expected = 16L + (long) n * h * w;
     if (images.capacity() != expected) {
-      throw new DatasetException(imagesFile + ": IDX header says " + n + " images of " + h + "x" + w
-          + " (" + expected + " bytes) but the data has " + images.capacity() + " bytes");
+      throw new DatasetException(
+          imagesFile
+              + ": IDX header says "
+              + n
+              + " images of "
+              + h
+              + "x"
+              + w
+              + " ("
+              + expected
+              + " bytes) but the data has "
+              + images.capacity()
+              + " bytes");
     }
     if (h <= 0 || w <= 0) throw new DatasetException(imagesFile + ": image size " + h + "x" + w);
     byte[] pixels = Arrays.copyOfRange(images.array(), 16, images.capacity());
@@ -35,12 +46,17 @@ final class IdxDataset {
       ByteBuffer lab = ByteBuffer.wrap(decompressed(labelsFile));
       int[] ldims = header(labelsFile, lab, 1);
       if (ldims[0] != n) {
-        throw new DatasetException(labelsFile + ": " + ldims[0] + " labels for " + n
-            + " images in " + imagesFile);
+        throw new DatasetException(
+            labelsFile + ": " + ldims[0] + " labels for " + n + " images in " + imagesFile);
       }
       if (lab.capacity() != 8L + n) {
-        throw new DatasetException(labelsFile + ": IDX header says " + n + " labels but the data has "
-            + (lab.capacity() - 8) + " bytes after the header");
+        throw new DatasetException(
+            labelsFile
+                + ": IDX header says "
+                + n
+                + " labels but the data has "
+                + (lab.capacity() - 8)
+                + " bytes after the header");
       }
       for (int i = 0; i < n; i++) {
         labels[i] = lab.get(8 + i) & 0xFF;
@@ -56,12 +72,19 @@ final class IdxDataset {
     int expected = 0x0800 | rank;
     int magic = buf.capacity() >= 4 ? buf.getInt(0) : -1;
     if (magic != expected) {
-      throw new DatasetException(file + ": not an IDX file of unsigned bytes with " + rank
-          + " dimension(s) (magic 0x" + String.format("%08x", magic) + ", expected 0x"
-          + String.format("%08x", expected) + ")");
+      throw new DatasetException(
+          file
+              + ": not an IDX file of unsigned bytes with "
+              + rank
+              + " dimension(s) (magic 0x"
+              + String.format("%08x", magic)
+              + ", expected 0x"
+              + String.format("%08x", expected)
+              + ")");
     }
     if (buf.capacity() < headerBytes) {
-      throw new DatasetException(file + ": too short for an IDX header (" + buf.capacity() + " bytes)");
+      throw new DatasetException(
+          file + ": too short for an IDX header (" + buf.capacity() + " bytes)");
     }
     int[] dims = new int[rank];
     for (int d = 0; d < rank; d++) {

@@ -12,8 +12,16 @@ public record Image(int channels, int height, int width, float[] pixels) {
     }
     if (pixels.length != channels * height * width) {
       throw new IllegalArgumentException(
-          "image of shape " + channels + "x" + height + "x" + width + " needs "
-              + channels * height * width + " pixels, got " + pixels.length);
+          "image of shape "
+              + channels
+              + "x"
+              + height
+              + "x"
+              + width
+              + " needs "
+              + channels * height * width
+              + " pixels, got "
+              + pixels.length);
     }
   }
 

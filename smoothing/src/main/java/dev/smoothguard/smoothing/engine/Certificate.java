@@ -5,10 +5,9 @@ package dev.smoothguard.smoothing.engine;
  *
  * @param mode which algorithm produced it
  * @param predictedClass the smoothed classifier's class, or {@link #ABSTAIN}
- * @param radius certified L2 radius in [0,1] pixel units (0 on abstain, and always 0 for
- *     PREDICT); in TARGET mode the best radius proven with the samples used
- * @param pALower lower confidence bound on the probability of the predicted class (NaN for
- *     PREDICT)
+ * @param radius certified L2 radius in [0,1] pixel units (0 on abstain, and always 0 for PREDICT);
+ *     in TARGET mode the best radius proven with the samples used
+ * @param pALower lower confidence bound on the probability of the predicted class (NaN for PREDICT)
  * @param countTop how many noisy samples (of the estimation draw) voted for the class
  * @param samplesUsed all noisy samples drawn for this image, selection included
  * @param certifiedAtTarget TARGET mode: whether the target radius was proven

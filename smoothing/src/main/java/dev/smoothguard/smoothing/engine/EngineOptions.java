@@ -15,13 +15,18 @@ import java.util.regex.Pattern;
  * @param width W to use when the model's input width is dynamic
  * @param resize how the smoothing graph resizes noisy images whose size differs from the model's
  */
-public record EngineOptions(String device, int intraOpThreads, OptionalInt height, OptionalInt width,
+public record EngineOptions(
+    String device,
+    int intraOpThreads,
+    OptionalInt height,
+    OptionalInt width,
     Interpolation resize) {
   private static final Pattern DEVICE = Pattern.compile("auto|cpu|cuda(:\\d+)?");
 
   public EngineOptions {
     if (device == null || !DEVICE.matcher(device).matches()) {
-      throw new IllegalArgumentException("device must be auto, cpu, cuda or cuda:N, got '" + device + "'");
+      throw new IllegalArgumentException(
+          "device must be auto, cpu, cuda or cuda:N, got '" + device + "'");
     }
     if (intraOpThreads < 0) {
       throw new IllegalArgumentException("intraOpThreads must be >= 0, got " + intraOpThreads);

@@ -9,14 +9,14 @@ import java.util.random.RandomGeneratorFactory;
 
 /**
  * The Gaussian noise of one (sigma, seed, image size) on the host: sample i of the key draws its
- * {@code valuesPerSample} values from its own L64X128MixRandom stream, whose four 64-bit
- * parameters (LCG addend and multiplier state, xoroshiro state) are mixed from (key, i). So the
- * noise of a sample depends only on the key and its position, never on the chunk or thread that
- * draws it: a seed gives the same counts whatever the thread count and chunk size. Distinct
- * (key, i) get distinct LCG addends, which is how LXM splits independent streams.
+ * {@code valuesPerSample} values from its own L64X128MixRandom stream, whose four 64-bit parameters
+ * (LCG addend and multiplier state, xoroshiro state) are mixed from (key, i). So the noise of a
+ * sample depends only on the key and its position, never on the chunk or thread that draws it: a
+ * seed gives the same counts whatever the thread count and chunk size. Distinct (key, i) get
+ * distinct LCG addends, which is how LXM splits independent streams.
  *
- * <p>Positions are handed out in order ({@link #reserve}), so a sequential program with a seed
- * is reproducible run to run, and no position is ever drawn twice.
+ * <p>Positions are handed out in order ({@link #reserve}), so a sequential program with a seed is
+ * reproducible run to run, and no position is ever drawn twice.
  */
 final class NoiseStreams {
   static final String ALGORITHM = "L64X128MixRandom";
@@ -28,12 +28,13 @@ final class NoiseStreams {
   static final long GUARANTEED_OUTPUTS_PER_STREAM = 1L << 62;
 
   /**
-   * Outputs counted per Gaussian value: the ziggurat takes one 64-bit output for most values and
-   * a few more in its wedges and tails; 2 is a safe average.
+   * Outputs counted per Gaussian value: the ziggurat takes one 64-bit output for most values and a
+   * few more in its wedges and tails; 2 is a safe average.
    */
   static final int OUTPUTS_PER_GAUSSIAN = 2;
 
-  private static final RandomGeneratorFactory<RandomGenerator> LXM = RandomGeneratorFactory.of(ALGORITHM);
+  private static final RandomGeneratorFactory<RandomGenerator> LXM =
+      RandomGeneratorFactory.of(ALGORITHM);
   private static final SecureRandom ENTROPY = new SecureRandom();
   private static final long GOLDEN = 0x9e3779b97f4a7c15L;
 
@@ -48,9 +49,16 @@ final class NoiseStreams {
    */
   NoiseStreams(long key, double sigma, int valuesPerSample, long maxOutputsPerStream) {
     if ((long) valuesPerSample * OUTPUTS_PER_GAUSSIAN > maxOutputsPerStream) {
-      throw new ModelException("an image of " + valuesPerSample + " values needs up to "
-          + (long) valuesPerSample * OUTPUTS_PER_GAUSSIAN + " outputs of one " + ALGORITHM
-          + " stream, more than the " + maxOutputsPerStream + " it guarantees without repeating");
+      throw new ModelException(
+          "an image of "
+              + valuesPerSample
+              + " values needs up to "
+              + (long) valuesPerSample * OUTPUTS_PER_GAUSSIAN
+              + " outputs of one "
+              + ALGORITHM
+              + " stream, more than the "
+              + maxOutputsPerStream
+              + " it guarantees without repeating");
     }
     this.key = key;
     this.sigma = (float) sigma;
@@ -65,7 +73,8 @@ final class NoiseStreams {
   /** The next {@code num} positions of this key; returns the first. */
   long reserve(int num) {
     long first = nextPosition.getAndAdd(num);
-    if (first < 0 || first + num < 0) throw new ModelException("noise positions of this seed are used up");
+    if (first < 0 || first + num < 0)
+      throw new ModelException("noise positions of this seed are used up");
     return first;
   }
 

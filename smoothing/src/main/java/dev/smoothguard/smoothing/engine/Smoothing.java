@@ -7,8 +7,8 @@ import org.apache.commons.statistics.distribution.NormalDistribution;
 
 /**
  * The randomized-smoothing algorithms (Cohen, Rosenfeld & Kolter 2019, and an adaptive
- * target-radius test). They only see a {@link Sampler}: "draw num noisy copies of the image
- * and give me the class counts". Selection and estimation always use separate draws.
+ * target-radius test). They only see a {@link Sampler}: "draw num noisy copies of the image and
+ * give me the class counts". Selection and estimation always use separate draws.
  */
 public final class Smoothing {
   private Smoothing() {}
@@ -20,8 +20,13 @@ public final class Smoothing {
   }
 
   /** What an algorithm decided, before the engine adds device and timing. */
-  public record Decision(int predictedClass, double radius, double pALower, long countTop,
-      long samplesUsed, boolean certifiedAtTarget) {}
+  public record Decision(
+      int predictedClass,
+      double radius,
+      double pALower,
+      long countTop,
+      long samplesUsed,
+      boolean certifiedAtTarget) {}
 
   /** First look of TARGET; later looks double until n. Small, so clear-cut inputs stop early. */
   public static final int FIRST_LOOK = 64;
@@ -50,10 +55,10 @@ public final class Smoothing {
   }
 
   /**
-   * TARGET: is the smoothed class certified at radius r? After selection, look at 64, 128, 256
-   * ... n estimation samples (cumulative); each look tests at level alpha/looks (Bonferroni),
-   * stopping "certified" when the lower bound reaches Φ(r/sigma) and "not certified" when the
-   * upper bound falls below it. The radius is the best one proven at any look.
+   * TARGET: is the smoothed class certified at radius r? After selection, look at 64, 128, 256 ...
+   * n estimation samples (cumulative); each look tests at level alpha/looks (Bonferroni), stopping
+   * "certified" when the lower bound reaches Φ(r/sigma) and "not certified" when the upper bound
+   * falls below it. The radius is the best one proven at any look.
    */
   public static Decision target(Sampler f, SmoothingSettings s) {
     long[] looks = looks(s.n());
@@ -80,11 +85,15 @@ public final class Smoothing {
 
   /** Sample counts at which TARGET looks: 64, 128, 256, ... capped by and ending at n. */
   public static long[] looks(int n) {
-    return LongStream.concat(LongStream.iterate(FIRST_LOOK, m -> m < n, m -> 2 * m), LongStream.of(n))
+    return LongStream.concat(
+            LongStream.iterate(FIRST_LOOK, m -> m < n, m -> 2 * m), LongStream.of(n))
         .toArray();
   }
 
-  /** PREDICT's exact two-sided p-value of nA of N votes at 1/2: min(1, 2·P(X >= nA)), X ~ Bin(N, 1/2). */
+  /**
+   * PREDICT's exact two-sided p-value of nA of N votes at 1/2: min(1, 2·P(X >= nA)), X ~ Bin(N,
+   * 1/2).
+   */
   public static double twoSidedPValue(long nA, long total) {
     double upperTail = BinomialDistribution.of((int) total, 0.5).survivalProbability((int) nA - 1);
     return Math.min(1, 2 * upperTail);

@@ -27,11 +27,13 @@ public record SmoothingSettings(
     OptionalLong seed) {
 
   public static final int DEFAULT_N0 = 100;
+
   /**
    * TARGET's selection samples: enough to pick a clear-cut class (pA = 0.9 against one rival loses
    * the vote of 32 samples with probability ~1e-8), few next to its first look of 64.
    */
   public static final int DEFAULT_TARGET_N0 = 32;
+
   public static final int DEFAULT_N = 100_000;
   public static final double DEFAULT_ALPHA = 0.001;
   public static final int DEFAULT_BATCH = 1000;
@@ -47,8 +49,7 @@ public record SmoothingSettings(
     }
     if (batch < 1) throw new IllegalArgumentException("batch must be >= 1, got " + batch);
     if (mode == null) throw new IllegalArgumentException("mode is required");
-    if (mode == Mode.TARGET
-        && (targetRadius.isEmpty() || !(targetRadius.getAsDouble() > 0))) {
+    if (mode == Mode.TARGET && (targetRadius.isEmpty() || !(targetRadius.getAsDouble() > 0))) {
       throw new IllegalArgumentException("TARGET mode needs a target radius > 0");
     }
   }
@@ -56,7 +57,13 @@ public record SmoothingSettings(
   /** Cohen's defaults (n0=100, n=100 000, alpha=0.001, batch 1000) in CERTIFY mode. */
   public static SmoothingSettings certify(double sigma) {
     return new SmoothingSettings(
-        sigma, DEFAULT_N0, DEFAULT_N, DEFAULT_ALPHA, DEFAULT_BATCH, Mode.CERTIFY,
-        OptionalDouble.empty(), OptionalLong.empty());
+        sigma,
+        DEFAULT_N0,
+        DEFAULT_N,
+        DEFAULT_ALPHA,
+        DEFAULT_BATCH,
+        Mode.CERTIFY,
+        OptionalDouble.empty(),
+        OptionalLong.empty());
   }
 }

@@ -26,8 +26,8 @@ import java.util.Optional;
  * @param training the exact commands that produced it, with their wall times
  * @param onnxSha256 sha256 of the ONNX file, hex
  * @param certification certified accuracy and the protocol that measured it, when known
- * @param source for a model imported from another framework's checkpoint: that file, its
- *     sha256 and what the import inferred and was told (null for the project's own models)
+ * @param source for a model imported from another framework's checkpoint: that file, its sha256 and
+ *     what the import inferred and was told (null for the project's own models)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -46,11 +46,31 @@ public record ModelCard(
     Source source) {
 
   /** A card without an import source (the project's own trained models). */
-  public ModelCard(String name, String version, String dataset, List<String> classNames,
-      List<Integer> inputShape, double sigma, String config, java.util.Map<String, Integer> epochs,
-      List<TrainingStep> training, String onnxSha256, Certification certification) {
-    this(name, version, dataset, classNames, inputShape, sigma, config, epochs, training,
-        onnxSha256, certification, null);
+  public ModelCard(
+      String name,
+      String version,
+      String dataset,
+      List<String> classNames,
+      List<Integer> inputShape,
+      double sigma,
+      String config,
+      java.util.Map<String, Integer> epochs,
+      List<TrainingStep> training,
+      String onnxSha256,
+      Certification certification) {
+    this(
+        name,
+        version,
+        dataset,
+        classNames,
+        inputShape,
+        sigma,
+        config,
+        epochs,
+        training,
+        onnxSha256,
+        certification,
+        null);
   }
 
   /** One command that contributed to the model, e.g. a pre-training or fine-tuning run. */
@@ -58,8 +78,8 @@ public record ModelCard(
   public record TrainingStep(String command, double wallSeconds) {}
 
   /**
-   * Certified accuracy at fixed radii and the protocol used: n0, n, alpha and which images
-   * (dataset spec, skip, max).
+   * Certified accuracy at fixed radii and the protocol used: n0, n, alpha and which images (dataset
+   * spec, skip, max).
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Certification(
@@ -76,8 +96,13 @@ public record ModelCard(
    * @param preprocessing what the graph does before the network (resize, normalisation)
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Source(String file, String sha256, String format, String stateKey,
-      java.util.Map<String, Object> architecture, java.util.Map<String, Object> preprocessing) {}
+  public record Source(
+      String file,
+      String sha256,
+      String format,
+      String stateKey,
+      java.util.Map<String, Object> architecture,
+      java.util.Map<String, Object> preprocessing) {}
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

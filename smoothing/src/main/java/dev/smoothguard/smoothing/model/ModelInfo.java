@@ -40,7 +40,6 @@ public record ModelInfo(
   public List<String> classNames() {
     return card.map(ModelCard::classNames)
         .filter(names -> names != null && names.size() == numClasses)
-        .orElseGet(() -> IntStream.range(0, numClasses)
-            .mapToObj(Integer::toString).toList());
+        .orElseGet(() -> IntStream.range(0, numClasses).mapToObj(Integer::toString).toList());
   }
 }

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * MNIST-sized classifiers with random (He-initialised, seeded) weights, for benchmarks and
- * tests that need a realistic compute cost but no trained accuracy: a small MLP, a small CNN
- * and a ViT of the project's default shape (patch 7, width 128, depth 6, 4 heads). Input [N,1,28,28], output
+ * MNIST-sized classifiers with random (He-initialised, seeded) weights, for benchmarks and tests
+ * that need a realistic compute cost but no trained accuracy: a small MLP, a small CNN and a ViT of
+ * the project's default shape (patch 7, width 128, depth 6, 4 heads). Input [N,1,28,28], output
  * logits [N,10]. Named {@code builtin:NAME} on the command line.
  */
 public final class BuiltinModels {
@@ -27,8 +27,9 @@ public final class BuiltinModels {
       case "mnist-cnn" -> cnn(seed);
       case "mnist-mlp" -> mlp(seed);
       case "mnist-vit" -> vit(seed, 7, 128, 6, 4);
-      default -> throw new IllegalArgumentException(
-          "unknown builtin model '" + name + "'; known: " + NAMES);
+      default ->
+          throw new IllegalArgumentException(
+              "unknown builtin model '" + name + "'; known: " + NAMES);
     };
   }
 
@@ -68,42 +69,115 @@ public final class BuiltinModels {
   }
 
   /**
-   * A ViT of the shape the trainer uses (pre-norm blocks, class token, learned positions):
-   * patch x patch patches embedded by a strided Conv, {@code depth} blocks of multi-head
-   * self-attention and a 4x MLP with GELU, final LayerNorm, class-token head.
+   * A ViT of the shape the trainer uses (pre-norm blocks, class token, learned positions): patch x
+   * patch patches embedded by a strided Conv, {@code depth} blocks of multi-head self-attention and
+   * a 4x MLP with GELU, final LayerNorm, class-token head.
    */
   static ModelProto vit(long seed, int patch, int width, int depth, int heads) {
     SplittableRandom rnd = new SplittableRandom(seed);
     GraphBuilder g = new GraphBuilder("mnist_vit", 17);
     int side = SIDE / patch, tokens = side * side + 1, headDim = width / heads;
     String x = g.input("pixels", DataType.FLOAT, "N", 1L, (long) SIDE, (long) SIDE);
-    String w = g.floats("patch_W", new long[] {width, 1, patch, patch}, he(rnd, width * patch * patch, patch * patch));
-    String patches = g.node("Conv", List.of(x, w, g.floats("patch_b", new long[] {width}, new float[width])),
-        Protos.attr("kernel_shape", (long) patch, (long) patch), Protos.attr("strides", (long) patch, (long) patch));
+    String w =
+        g.floats(
+            "patch_W",
+            new long[] {width, 1, patch, patch},
+            he(rnd, width * patch * patch, patch * patch));
+    String patches =
+        g.node(
+            "Conv",
+            List.of(x, w, g.floats("patch_b", new long[] {width}, new float[width])),
+            Protos.attr("kernel_shape", (long) patch, (long) patch),
+            Protos.attr("strides", (long) patch, (long) patch));
     x = g.transpose(g.reshape(patches, 0, width, -1), 0, 2, 1); // [N, patches, width]
     // class token broadcast to the batch: Expand([1,1,D]) to [N,1,D], N taken from x's shape
-    String n = g.node("Slice", List.of(g.node("Shape", List.of(x)), g.longs("s0", 0), g.longs("s1", 1)));
-    String clsShape = g.node("Concat", List.of(n, g.longs("one_d", 1, width)), Protos.attr("axis", 0L));
-    String cls = g.node("Expand", List.of(g.floats("cls", new long[] {1, 1, width}, small(rnd, width)), clsShape));
+    String n =
+        g.node("Slice", List.of(g.node("Shape", List.of(x)), g.longs("s0", 0), g.longs("s1", 1)));
+    String clsShape =
+        g.node("Concat", List.of(n, g.longs("one_d", 1, width)), Protos.attr("axis", 0L));
+    String cls =
+        g.node(
+            "Expand",
+            List.of(g.floats("cls", new long[] {1, 1, width}, small(rnd, width)), clsShape));
     x = g.node("Concat", List.of(cls, x), Protos.attr("axis", 1L));
-    x = g.node("Add", List.of(x, g.floats("pos", new long[] {1, tokens, width}, small(rnd, tokens * width))));
+    x =
+        g.node(
+            "Add",
+            List.of(x, g.floats("pos", new long[] {1, tokens, width}, small(rnd, tokens * width))));
     float[] ones = new float[width];
     Arrays.fill(ones, 1f);
     String scale = g.floats("attn_scale", new long[0], (float) (1 / Math.sqrt(headDim)));
     for (int layer = 0; layer < depth; layer++) {
       String h = g.layerNorm(x, ones, new float[width]);
-      String q = g.transpose(g.reshape(g.linear(h, he(rnd, width * width, width), new float[width], width, width), 0, 0, heads, headDim), 0, 2, 1, 3);
-      String k = g.transpose(g.reshape(g.linear(h, he(rnd, width * width, width), new float[width], width, width), 0, 0, heads, headDim), 0, 2, 3, 1);
-      String v = g.transpose(g.reshape(g.linear(h, he(rnd, width * width, width), new float[width], width, width), 0, 0, heads, headDim), 0, 2, 1, 3);
-      String att = g.node("Softmax", List.of(g.node("Mul", List.of(g.node("MatMul", List.of(q, k)), scale))), Protos.attr("axis", -1L));
-      String mixed = g.reshape(g.transpose(g.node("MatMul", List.of(att, v)), 0, 2, 1, 3), 0, 0, width);
-      x = g.node("Add", List.of(x, g.linear(mixed, he(rnd, width * width, width), new float[width], width, width)));
+      String q =
+          g.transpose(
+              g.reshape(
+                  g.linear(h, he(rnd, width * width, width), new float[width], width, width),
+                  0,
+                  0,
+                  heads,
+                  headDim),
+              0,
+              2,
+              1,
+              3);
+      String k =
+          g.transpose(
+              g.reshape(
+                  g.linear(h, he(rnd, width * width, width), new float[width], width, width),
+                  0,
+                  0,
+                  heads,
+                  headDim),
+              0,
+              2,
+              3,
+              1);
+      String v =
+          g.transpose(
+              g.reshape(
+                  g.linear(h, he(rnd, width * width, width), new float[width], width, width),
+                  0,
+                  0,
+                  heads,
+                  headDim),
+              0,
+              2,
+              1,
+              3);
+      String att =
+          g.node(
+              "Softmax",
+              List.of(g.node("Mul", List.of(g.node("MatMul", List.of(q, k)), scale))),
+              Protos.attr("axis", -1L));
+      String mixed =
+          g.reshape(g.transpose(g.node("MatMul", List.of(att, v)), 0, 2, 1, 3), 0, 0, width);
+      x =
+          g.node(
+              "Add",
+              List.of(
+                  x,
+                  g.linear(mixed, he(rnd, width * width, width), new float[width], width, width)));
       h = g.layerNorm(x, ones, new float[width]);
-      h = g.gelu(g.linear(h, he(rnd, width * 4 * width, width), new float[4 * width], width, 4 * width));
-      x = g.node("Add", List.of(x, g.linear(h, he(rnd, 4 * width * width, 4 * width), new float[width], 4 * width, width)));
+      h =
+          g.gelu(
+              g.linear(
+                  h, he(rnd, width * 4 * width, width), new float[4 * width], width, 4 * width));
+      x =
+          g.node(
+              "Add",
+              List.of(
+                  x,
+                  g.linear(
+                      h,
+                      he(rnd, 4 * width * width, 4 * width),
+                      new float[width],
+                      4 * width,
+                      width)));
     }
     x = g.layerNorm(x, ones, new float[width]);
-    String clsOut = g.node("Gather", List.of(x, g.longScalar("cls_index", 0)), Protos.attr("axis", 1L));
+    String clsOut =
+        g.node("Gather", List.of(x, g.longScalar("cls_index", 0)), Protos.attr("axis", 1L));
     x = g.dense(clsOut, he(rnd, CLASSES * width, width), new float[CLASSES], width, CLASSES);
     g.addNode("Identity", List.of(x), List.of("logits"));
     g.output("logits", DataType.FLOAT, "N", (long) CLASSES);

@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Builds one ONNX graph node by node. Tensor names are handed out by {@link #fresh} so helpers
- * can be composed without clashes; every method returns the name of the tensor it produced.
- * Not thread-safe: one builder per graph.
+ * Builds one ONNX graph node by node. Tensor names are handed out by {@link #fresh} so helpers can
+ * be composed without clashes; every method returns the name of the tensor it produced. Not
+ * thread-safe: one builder per graph.
  */
 public final class GraphBuilder {
   /** IR version 8 = ONNX 1.10+, read by every ONNX Runtime this project supports. */
@@ -103,10 +103,14 @@ public final class GraphBuilder {
     return out;
   }
 
-  public void addNode(String op, List<String> inputs, List<String> outputs,
-      AttributeProto... attributes) {
-    NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(fresh("n_" + op))
-        .addAllInput(inputs).addAllOutput(outputs);
+  public void addNode(
+      String op, List<String> inputs, List<String> outputs, AttributeProto... attributes) {
+    NodeProto.Builder n =
+        NodeProto.newBuilder()
+            .setOpType(op)
+            .setName(fresh("n_" + op))
+            .addAllInput(inputs)
+            .addAllOutput(outputs);
     for (AttributeProto a : attributes) n.addAttribute(a);
     outputs.forEach(this::reserve);
     graph.addNode(n);
@@ -131,7 +135,9 @@ public final class GraphBuilder {
     String w = floats("conv_W", new long[] {outCh, inCh, kernel, kernel}, weight);
     String b = floats("conv_b", new long[] {outCh}, bias);
     int pad = kernel / 2;
-    return node("Conv", List.of(x, w, b),
+    return node(
+        "Conv",
+        List.of(x, w, b),
         Protos.attr("kernel_shape", (long) kernel, (long) kernel),
         Protos.attr("pads", (long) pad, (long) pad, (long) pad, (long) pad));
   }
@@ -141,8 +147,8 @@ public final class GraphBuilder {
   }
 
   public String maxPool2(String x) {
-    return node("MaxPool", List.of(x), Protos.attr("kernel_shape", 2L, 2L),
-        Protos.attr("strides", 2L, 2L));
+    return node(
+        "MaxPool", List.of(x), Protos.attr("kernel_shape", 2L, 2L), Protos.attr("strides", 2L, 2L));
   }
 
   /** [N, ...] -> [N, prod(...)]. */
@@ -161,15 +167,25 @@ public final class GraphBuilder {
   public String layerNorm(String x, float[] scale, float[] bias) {
     String s = floats("ln_scale", new long[] {scale.length}, scale);
     String b = floats("ln_bias", new long[] {bias.length}, bias);
-    return node("LayerNormalization", List.of(x, s, b), Protos.attr("axis", -1L),
+    return node(
+        "LayerNormalization",
+        List.of(x, s, b),
+        Protos.attr("axis", -1L),
         Protos.attr("epsilon", 1e-6f));
   }
 
   /** Exact GELU, x·Φ(x) = 0.5·x·(1 + erf(x/√2)), from opset-13 ops. */
   public String gelu(String x) {
-    String erf = node("Erf", List.of(node("Mul", List.of(x, floats("inv_sqrt2", new long[0], (float) (1 / Math.sqrt(2)))))));
+    String erf =
+        node(
+            "Erf",
+            List.of(
+                node(
+                    "Mul",
+                    List.of(x, floats("inv_sqrt2", new long[0], (float) (1 / Math.sqrt(2)))))));
     String onePlus = node("Add", List.of(erf, floats("one", new long[0], 1f)));
-    return node("Mul", List.of(node("Mul", List.of(x, onePlus)), floats("half", new long[0], 0.5f)));
+    return node(
+        "Mul", List.of(node("Mul", List.of(x, onePlus)), floats("half", new long[0], 0.5f)));
   }
 
   /** Reshape to a constant target shape (0 = keep that input dim, -1 = infer). */
@@ -186,10 +202,12 @@ public final class GraphBuilder {
   }
 
   public ModelProto model(String producer) {
-    ModelProto.Builder m = ModelProto.newBuilder().setIrVersion(IR_VERSION)
-        .setProducerName(producer).setGraph(graph);
-    opsets.forEach((domain, version) ->
-        m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(domain).setVersion(version)));
+    ModelProto.Builder m =
+        ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName(producer).setGraph(graph);
+    opsets.forEach(
+        (domain, version) ->
+            m.addOpsetImport(
+                OperatorSetIdProto.newBuilder().setDomain(domain).setVersion(version)));
     return m.build();
   }
 }

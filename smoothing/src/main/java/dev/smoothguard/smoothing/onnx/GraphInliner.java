@@ -13,8 +13,8 @@ import java.util.Set;
 /**
  * Copies the nodes and initializers of a one-input graph into another graph, feeding it from a
  * given tensor. Every name of the inlined graph gets a prefix so it cannot clash with the host
- * graph; subgraphs (If/Loop bodies) keep their own local names and only their references to
- * the outer graph are renamed.
+ * graph; subgraphs (If/Loop bodies) keep their own local names and only their references to the
+ * outer graph are renamed.
  */
 public final class GraphInliner {
   private GraphInliner() {}
@@ -27,10 +27,14 @@ public final class GraphInliner {
   public static String inline(GraphBuilder host, GraphProto g, String input, String prefix) {
     Set<String> initializers = new HashSet<>();
     g.getInitializerList().forEach(t -> initializers.add(t.getName()));
-    List<String> realInputs = g.getInputList().stream().map(v -> v.getName())
-        .filter(n -> !initializers.contains(n)).toList();
+    List<String> realInputs =
+        g.getInputList().stream()
+            .map(v -> v.getName())
+            .filter(n -> !initializers.contains(n))
+            .toList();
     if (realInputs.size() != 1) {
-      throw new IllegalArgumentException("graph to inline needs exactly one input, has " + realInputs);
+      throw new IllegalArgumentException(
+          "graph to inline needs exactly one input, has " + realInputs);
     }
     Map<String, String> rename = new HashMap<>();
     rename.put(realInputs.get(0), input);
@@ -49,8 +53,8 @@ public final class GraphInliner {
   }
 
   private static NodeProto renamed(NodeProto n, Map<String, String> rename, String prefix) {
-    NodeProto.Builder b = n.toBuilder().clearInput().clearOutput().clearAttribute()
-        .setName(prefix + n.getName());
+    NodeProto.Builder b =
+        n.toBuilder().clearInput().clearOutput().clearAttribute().setName(prefix + n.getName());
     n.getInputList().forEach(i -> b.addInput(rename.getOrDefault(i, i)));
     n.getOutputList().forEach(o -> b.addOutput(rename.getOrDefault(o, o)));
     for (AttributeProto a : n.getAttributeList()) {
@@ -66,7 +70,8 @@ public final class GraphInliner {
   }
 
   /** A subgraph's own names shadow the outer ones; only outer references are renamed. */
-  private static GraphProto renamedSubgraph(GraphProto g, Map<String, String> outer, String prefix) {
+  private static GraphProto renamedSubgraph(
+      GraphProto g, Map<String, String> outer, String prefix) {
     Map<String, String> visible = new HashMap<>(outer);
     g.getInputList().forEach(v -> visible.remove(v.getName()));
     g.getInitializerList().forEach(t -> visible.remove(t.getName()));

@@ -9,16 +9,16 @@ import java.util.Locale;
 
 /**
  * How an image is resized inside a graph, each mode the ONNX Resize that computes what PyTorch's
- * {@code F.interpolate(x, size, mode, align_corners=False)} computes (no antialiasing: the same
- * as PyTorch when upsampling, and as {@code antialias=False} when downsampling).
+ * {@code F.interpolate(x, size, mode, align_corners=False)} computes (no antialiasing: the same as
+ * PyTorch when upsampling, and as {@code antialias=False} when downsampling).
  */
 public enum Interpolation {
   /** PyTorch's "bilinear": linear, half-pixel centres. */
   BILINEAR,
   /**
    * PyTorch's "bicubic" (and torchvision's BICUBIC resize of a float tensor, which DMAE uses to
-   * take CIFAR-10 from 32 to 224 after the noise): Keys' cubic with a = -0.75 (ONNX's default
-   * is -0.5, PIL's), half-pixel centres, border pixels repeated (exclude_outside = 0).
+   * take CIFAR-10 from 32 to 224 after the noise): Keys' cubic with a = -0.75 (ONNX's default is
+   * -0.5, PIL's), half-pixel centres, border pixels repeated (exclude_outside = 0).
    */
   BICUBIC;
 
@@ -45,8 +45,13 @@ public enum Interpolation {
     return switch (this) {
       // half_pixel is the default coordinate transformation
       case BILINEAR -> new AttributeProto[] {attr("mode", "linear")};
-      case BICUBIC -> new AttributeProto[] {attr("mode", "cubic"), attr("cubic_coeff_a", -0.75f),
-          attr("coordinate_transformation_mode", "half_pixel"), attr("exclude_outside", 0L)};
+      case BICUBIC ->
+          new AttributeProto[] {
+            attr("mode", "cubic"),
+            attr("cubic_coeff_a", -0.75f),
+            attr("coordinate_transformation_mode", "half_pixel"),
+            attr("exclude_outside", 0L)
+          };
     };
   }
 }

@@ -10,9 +10,9 @@ import java.util.OptionalLong;
 
 /**
  * Wraps a classifier into the smoothing graph: one image in, the class counts of a whole Monte
- * Carlo batch out. The Gaussian noise is either drawn inside the graph ({@link #wrap}, for the
- * GPU, where copying it in would cost more than the model) or fed in as a second input
- * ({@link #wrapWithNoiseInput}, for the CPU, where the host draws it from a strong generator).
+ * Carlo batch out. The Gaussian noise is either drawn inside the graph ({@link #wrap}, for the GPU,
+ * where copying it in would cost more than the model) or fed in as a second input ({@link
+ * #wrapWithNoiseInput}, for the CPU, where the host draws it from a strong generator).
  *
  * <pre>
  * image [1,C,h,w], batch [1] (int64)                  image [1,C,h,w], noise [b,C,h,w]
@@ -24,8 +24,8 @@ import java.util.OptionalLong;
  *   -> classifier -> ArgMax -> OneHot(K) -> ReduceSum over the batch -> counts [K] (int64)
  * </pre>
  *
- * The batch size is an input (or the noise's first dimension), so one session serves every
- * batch size, the last partial batch included.
+ * The batch size is an input (or the noise's first dimension), so one session serves every batch
+ * size, the last partial batch included.
  */
 public final class SmoothingGraph {
   public static final String IMAGE = "image";
@@ -34,8 +34,8 @@ public final class SmoothingGraph {
   public static final String NOISE = "noise";
 
   /**
-   * Largest seed the in-graph noise takes: RandomNormalLike's seed is a float32 attribute,
-   * which holds every integer up to 2^24 exactly and rounds larger ones (2^24 + 1 becomes 2^24).
+   * Largest seed the in-graph noise takes: RandomNormalLike's seed is a float32 attribute, which
+   * holds every integer up to 2^24 exactly and rounds larger ones (2^24 + 1 becomes 2^24).
    */
   public static final long MAX_GRAPH_SEED = 1L << 24;
 
@@ -52,17 +52,40 @@ public final class SmoothingGraph {
    * @param modelWidth W
    * @param numClasses K
    * @param sigma noise standard deviation in [0,1] pixel units
-   * @param seed fixed generator seed of the in-graph noise, in [0, {@link #MAX_GRAPH_SEED}];
-   *     empty = fresh noise every run; unused by {@link #wrapWithNoiseInput}
+   * @param seed fixed generator seed of the in-graph noise, in [0, {@link #MAX_GRAPH_SEED}]; empty
+   *     = fresh noise every run; unused by {@link #wrapWithNoiseInput}
    * @param resize how noisy images are resized when h,w differ from H,W
    */
-  public record Spec(int channels, int imageHeight, int imageWidth, int modelHeight,
-      int modelWidth, int numClasses, double sigma, OptionalLong seed, Interpolation resize) {
+  public record Spec(
+      int channels,
+      int imageHeight,
+      int imageWidth,
+      int modelHeight,
+      int modelWidth,
+      int numClasses,
+      double sigma,
+      OptionalLong seed,
+      Interpolation resize) {
 
     /** Bilinear resize. */
-    public Spec(int channels, int imageHeight, int imageWidth, int modelHeight, int modelWidth,
-        int numClasses, double sigma, OptionalLong seed) {
-      this(channels, imageHeight, imageWidth, modelHeight, modelWidth, numClasses, sigma, seed,
+    public Spec(
+        int channels,
+        int imageHeight,
+        int imageWidth,
+        int modelHeight,
+        int modelWidth,
+        int numClasses,
+        double sigma,
+        OptionalLong seed) {
+      this(
+          channels,
+          imageHeight,
+          imageWidth,
+          modelHeight,
+          modelWidth,
+          numClasses,
+          sigma,
+          seed,
           Interpolation.BILINEAR);
     }
   }
@@ -73,7 +96,9 @@ public final class SmoothingGraph {
   public static long defaultOpset(ModelProto model) {
     return model.getOpsetImportList().stream()
         .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
-        .mapToLong(OperatorSetIdProto::getVersion).max().orElse(1);
+        .mapToLong(OperatorSetIdProto::getVersion)
+        .max()
+        .orElse(1);
   }
 
   /** The smoothing graph with the noise drawn inside it (RandomNormalLike). */
@@ -89,8 +114,12 @@ public final class SmoothingGraph {
   private static ModelProto build(ModelProto classifier, Spec spec, boolean noiseInput) {
     long opset = defaultOpset(classifier);
     if (opset < MIN_OPSET) {
-      throw new IllegalArgumentException("classifier uses ONNX opset " + opset
-          + "; the smoothing graph needs opset >= " + MIN_OPSET + " (re-export the model)");
+      throw new IllegalArgumentException(
+          "classifier uses ONNX opset "
+              + opset
+              + "; the smoothing graph needs opset >= "
+              + MIN_OPSET
+              + " (re-export the model)");
     }
     GraphBuilder g = new GraphBuilder("smoothing", opset);
     classifier.getOpsetImportList().stream()
@@ -98,13 +127,30 @@ public final class SmoothingGraph {
         .forEach(o -> g.importOpset(o.getDomain(), o.getVersion()));
 
     int c = spec.channels();
-    String image = g.input(IMAGE, DataType.FLOAT, 1L, (long) c, (long) spec.imageHeight(), (long) spec.imageWidth());
+    String image =
+        g.input(
+            IMAGE,
+            DataType.FLOAT,
+            1L,
+            (long) c,
+            (long) spec.imageHeight(),
+            (long) spec.imageWidth());
     String batch;
     String noisy;
     if (noiseInput) {
-      String noise = g.input(NOISE, DataType.FLOAT, "b", (long) c, (long) spec.imageHeight(), (long) spec.imageWidth());
+      String noise =
+          g.input(
+              NOISE,
+              DataType.FLOAT,
+              "b",
+              (long) c,
+              (long) spec.imageHeight(),
+              (long) spec.imageWidth());
       noisy = g.node("Add", List.of(image, noise));
-      batch = g.node("Slice", List.of(g.node("Shape", List.of(noise)), g.longs("first", 0), g.longs("second", 1)));
+      batch =
+          g.node(
+              "Slice",
+              List.of(g.node("Shape", List.of(noise)), g.longs("first", 0), g.longs("second", 1)));
     } else {
       batch = g.input(BATCH, DataType.INT64, 1L);
       String copies = repeat(g, image, batch, c, spec.imageHeight(), spec.imageWidth());
@@ -140,23 +186,38 @@ public final class SmoothingGraph {
    * exactly are taken ({@link #graphSeed}); others are refused, never rounded.
    */
   public static String addGaussianNoise(GraphBuilder g, String x, double sigma, OptionalLong seed) {
-    String noise = seed.isPresent()
-        ? g.node("RandomNormalLike", List.of(x), attr("dtype", 1L), attr("mean", 0f),
-            attr("scale", (float) sigma), attr("seed", graphSeed(seed.getAsLong())))
-        : g.node("RandomNormalLike", List.of(x), attr("dtype", 1L), attr("mean", 0f),
-            attr("scale", (float) sigma));
+    String noise =
+        seed.isPresent()
+            ? g.node(
+                "RandomNormalLike",
+                List.of(x),
+                attr("dtype", 1L),
+                attr("mean", 0f),
+                attr("scale", (float) sigma),
+                attr("seed", graphSeed(seed.getAsLong())))
+            : g.node(
+                "RandomNormalLike",
+                List.of(x),
+                attr("dtype", 1L),
+                attr("mean", 0f),
+                attr("scale", (float) sigma));
     return g.node("Add", List.of(x, noise));
   }
 
   /**
-   * The seed as RandomNormalLike's float32 attribute: seeds in [0, 2^24] are exact; any other
-   * is refused (a float32 merges 2^24 and 2^24+1; measured on the CPU kernel, 0, 1, -1 and
-   * 2^31-1 all gave one stream).
+   * The seed as RandomNormalLike's float32 attribute: seeds in [0, 2^24] are exact; any other is
+   * refused (a float32 merges 2^24 and 2^24+1; measured on the CPU kernel, 0, 1, -1 and 2^31-1 all
+   * gave one stream).
    */
   public static float graphSeed(long seed) {
     if (seed < 0 || seed > MAX_GRAPH_SEED) {
-      throw new IllegalArgumentException("seed " + seed + " cannot be used for noise drawn in the graph"
-          + " (a float32 attribute holds seeds 0.." + MAX_GRAPH_SEED + " exactly); use a seed in that range");
+      throw new IllegalArgumentException(
+          "seed "
+              + seed
+              + " cannot be used for noise drawn in the graph"
+              + " (a float32 attribute holds seeds 0.."
+              + MAX_GRAPH_SEED
+              + " exactly); use a seed in that range");
     }
     return (float) seed;
   }
@@ -167,8 +228,8 @@ public final class SmoothingGraph {
   }
 
   /** Resize of [batch,C,h,w] to [batch,C,H,W] as PyTorch's interpolate in that mode. */
-  public static String resize(GraphBuilder g, String x, String batch, int c, int h, int w,
-      Interpolation mode) {
+  public static String resize(
+      GraphBuilder g, String x, String batch, int c, int h, int w, Interpolation mode) {
     String sizes = g.node("Concat", List.of(batch, g.longs("chw_out", c, h, w)), attr("axis", 0L));
     return mode.resize(g, x, sizes);
   }
@@ -176,8 +237,11 @@ public final class SmoothingGraph {
   /** logits [B,K] -> how many rows voted for each class, [K] int64. */
   public static String voteCounts(GraphBuilder g, String logits, int k) {
     String top = g.node("ArgMax", List.of(logits), attr("axis", 1L), attr("keepdims", 0L));
-    String oneHot = g.node("OneHot", List.of(top, g.longScalar("depth", k), g.longs("off_on", 0, 1)),
-        attr("axis", -1L));
+    String oneHot =
+        g.node(
+            "OneHot",
+            List.of(top, g.longScalar("depth", k), g.longs("off_on", 0, 1)),
+            attr("axis", -1L));
     return g.opset() >= 13
         ? g.node("ReduceSum", List.of(oneHot, g.longs("batch_axis", 0)), attr("keepdims", 0L))
         : g.node("ReduceSum", List.of(oneHot), attr("axes", new long[] {0}), attr("keepdims", 0L));

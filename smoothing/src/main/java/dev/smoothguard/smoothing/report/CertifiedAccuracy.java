@@ -3,8 +3,8 @@ package dev.smoothguard.smoothing.report;
 import java.util.List;
 
 /**
- * Certified accuracy at radius r = fraction of images whose certificate is correct and has
- * radius >= r (abstentions count as wrong), as in Cohen et al.'s analysis.
+ * Certified accuracy at radius r = fraction of images whose certificate is correct and has radius
+ * >= r (abstentions count as wrong), as in Cohen et al.'s analysis.
  */
 public final class CertifiedAccuracy {
   private CertifiedAccuracy() {}

@@ -11,9 +11,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Cohen et al.'s results format (certify.py / predict.py), kept so existing analysis scripts
- * work: CERTIFY {@code idx label predict radius correct time}, PREDICT
- * {@code idx label predict correct time}; tab separated, time as H:MM:SS.ffffff.
+ * Cohen et al.'s results format (certify.py / predict.py), kept so existing analysis scripts work:
+ * CERTIFY {@code idx label predict radius correct time}, PREDICT {@code idx label predict correct
+ * time}; tab separated, time as H:MM:SS.ffffff.
  */
 public final class ResultsTsv {
   private ResultsTsv() {}
@@ -22,12 +22,28 @@ public final class ResultsTsv {
   public static final String PREDICT_HEADER = "idx\tlabel\tpredict\tcorrect\ttime";
 
   public static String certifyLine(ResultRow r) {
-    return r.idx() + "\t" + r.label() + "\t" + r.predict() + "\t" + radius(r.radius()) + "\t"
-        + (r.correct() ? 1 : 0) + "\t" + duration(r.seconds());
+    return r.idx()
+        + "\t"
+        + r.label()
+        + "\t"
+        + r.predict()
+        + "\t"
+        + radius(r.radius())
+        + "\t"
+        + (r.correct() ? 1 : 0)
+        + "\t"
+        + duration(r.seconds());
   }
 
   public static String predictLine(ResultRow r) {
-    return r.idx() + "\t" + r.label() + "\t" + r.predict() + "\t" + (r.correct() ? 1 : 0) + "\t"
+    return r.idx()
+        + "\t"
+        + r.label()
+        + "\t"
+        + r.predict()
+        + "\t"
+        + (r.correct() ? 1 : 0)
+        + "\t"
         + duration(r.seconds());
   }
 
@@ -47,7 +63,9 @@ public final class ResultsTsv {
   static double parseDuration(String t) {
     String[] hms = t.split(":");
     if (hms.length != 3) return Double.parseDouble(t); // plain seconds
-    return Integer.parseInt(hms[0]) * 3600 + Integer.parseInt(hms[1]) * 60 + Double.parseDouble(hms[2]);
+    return Integer.parseInt(hms[0]) * 3600
+        + Integer.parseInt(hms[1]) * 60
+        + Double.parseDouble(hms[2]);
   }
 
   /** Reads a CERTIFY or PREDICT file; throws IllegalArgumentException naming file and line. */
@@ -63,12 +81,17 @@ public final class ResultsTsv {
       if (lines.get(i).isBlank()) continue;
       String[] f = lines.get(i).split("\t");
       try {
-        rows.add(new ResultRow(Integer.parseInt(f[idx]), Integer.parseInt(f[label]),
-            Integer.parseInt(f[predict]), radius < 0 ? Double.NaN : Double.parseDouble(f[radius]),
-            Integer.parseInt(f[correct].trim()) == 1, time < 0 ? 0 : parseDuration(f[time])));
+        rows.add(
+            new ResultRow(
+                Integer.parseInt(f[idx]),
+                Integer.parseInt(f[label]),
+                Integer.parseInt(f[predict]),
+                radius < 0 ? Double.NaN : Double.parseDouble(f[radius]),
+                Integer.parseInt(f[correct].trim()) == 1,
+                time < 0 ? 0 : parseDuration(f[time])));
       } catch (RuntimeException e) {
-        throw new UserError(file + ": line " + (i + 1) + " is not a results row: '"
-            + lines.get(i) + "'");
+        throw new UserError(
+            file + ": line " + (i + 1) + " is not a results row: '" + lines.get(i) + "'");
       }
     }
     return rows;
@@ -77,8 +100,15 @@ public final class ResultsTsv {
   private static int column(Path file, List<String> cols, String name) {
     int i = cols.indexOf(name);
     if (i < 0) {
-      throw new UserError(file + ": no '" + name + "' column in header " + cols
-          + " (expected " + CERTIFY_HEADER.replace('\t', ' ') + ")");
+      throw new UserError(
+          file
+              + ": no '"
+              + name
+              + "' column in header "
+              + cols
+              + " (expected "
+              + CERTIFY_HEADER.replace('\t', ' ')
+              + ")");
     }
     return i;
   }

@@ -34,7 +34,8 @@ class SmoothingCliTest {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       int code = SmoothingCli.run(args);
-      return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Outcome(
+          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
@@ -50,7 +51,8 @@ class SmoothingCliTest {
       for (int i = 0; i < 2; i++) {
         BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < 28; y++) {
-          for (int x = 0; x < 28; x++) img.getRaster().setSample(x, y, 0, (x * (c + 1) + y * i) % 256);
+          for (int x = 0; x < 28; x++)
+            img.getRaster().setSample(x, y, 0, (x * (c + 1) + y * i) % 256);
         }
         ImageIO.write(img, "png", cls.resolve(String.format("%05d.png", c * 2 + i)).toFile());
       }
@@ -61,9 +63,31 @@ class SmoothingCliTest {
   void certifyWritesCohensTsvTableAndPlot() throws Exception {
     Path tsv = dir.resolve("r.tsv");
     Path png = dir.resolve("curve.png");
-    Outcome o = cli("certify", "--model", model.toString(), "--data", "folder:" + data,
-        "--sigma", "0.25", "--n0", "20", "--n", "500", "--batch", "200", "--skip", "2",
-        "--device", "cpu", "--seed", "1", "--out", tsv.toString(), "--plot", png.toString());
+    Outcome o =
+        cli(
+            "certify",
+            "--model",
+            model.toString(),
+            "--data",
+            "folder:" + data,
+            "--sigma",
+            "0.25",
+            "--n0",
+            "20",
+            "--n",
+            "500",
+            "--batch",
+            "200",
+            "--skip",
+            "2",
+            "--device",
+            "cpu",
+            "--seed",
+            "1",
+            "--out",
+            tsv.toString(),
+            "--plot",
+            png.toString());
     assertEquals(0, o.code(), o.err());
     List<String> lines = Files.readAllLines(tsv);
     assertEquals("idx\tlabel\tpredict\tradius\tcorrect\ttime", lines.get(0));
@@ -71,7 +95,8 @@ class SmoothingCliTest {
     String[] first = lines.get(1).split("\t");
     assertEquals("0", first[0]);
     assertEquals("0", first[1]);
-    assertEquals(List.of("2", "1"), List.of(lines.get(2).split("\t")[0], lines.get(2).split("\t")[1]));
+    assertEquals(
+        List.of("2", "1"), List.of(lines.get(2).split("\t")[0], lines.get(2).split("\t")[1]));
     assertTrue(first[5].matches("\\d+:\\d\\d:\\d\\d\\.\\d{6}"), first[5]);
     for (String row : lines.subList(1, lines.size())) {
       String[] f = row.split("\t");
@@ -94,9 +119,25 @@ class SmoothingCliTest {
 
   @Test
   void adaptiveModeReportsTheTarget() {
-    Outcome o = cli("certify", "--model", model.toString(), "--data", "folder:" + data,
-        "--sigma", "0.25", "--n0", "20", "--n", "3000", "--target-radius", "0.1", "--max", "2",
-        "--device", "cpu");
+    Outcome o =
+        cli(
+            "certify",
+            "--model",
+            model.toString(),
+            "--data",
+            "folder:" + data,
+            "--sigma",
+            "0.25",
+            "--n0",
+            "20",
+            "--n",
+            "3000",
+            "--target-radius",
+            "0.1",
+            "--max",
+            "2",
+            "--device",
+            "cpu");
     assertEquals(0, o.code(), o.err());
     assertTrue(o.out().startsWith("idx\tlabel\tpredict\tradius\tcorrect\ttime"), o.out());
     assertTrue(o.out().contains("target radius 0.1: certified"), o.out());
@@ -105,22 +146,70 @@ class SmoothingCliTest {
 
   @Test
   void selectionDefaultsTo32ForTargetAnd100ForCertifyAndSeedsTakeAnyLong() {
-    Outcome target = cli("certify", "--model", model.toString(), "--data", "folder:" + data,
-        "--sigma", "0.25", "--n", "300", "--target-radius", "0.1", "--max", "2", "--device", "cpu",
-        "--seed", Long.toString(Long.MIN_VALUE));
+    Outcome target =
+        cli(
+            "certify",
+            "--model",
+            model.toString(),
+            "--data",
+            "folder:" + data,
+            "--sigma",
+            "0.25",
+            "--n",
+            "300",
+            "--target-radius",
+            "0.1",
+            "--max",
+            "2",
+            "--device",
+            "cpu",
+            "--seed",
+            Long.toString(Long.MIN_VALUE));
     assertEquals(0, target.code(), target.err());
-    assertTrue(target.out().contains("n0 32,") && target.out().contains("seed " + Long.MIN_VALUE), target.out());
-    Outcome certify = cli("certify", "--model", model.toString(), "--data", "folder:" + data,
-        "--sigma", "0.25", "--n", "300", "--max", "2", "--device", "cpu", "--seed", "16777217");
+    assertTrue(
+        target.out().contains("n0 32,") && target.out().contains("seed " + Long.MIN_VALUE),
+        target.out());
+    Outcome certify =
+        cli(
+            "certify",
+            "--model",
+            model.toString(),
+            "--data",
+            "folder:" + data,
+            "--sigma",
+            "0.25",
+            "--n",
+            "300",
+            "--max",
+            "2",
+            "--device",
+            "cpu",
+            "--seed",
+            "16777217");
     assertEquals(0, certify.code(), certify.err());
-    assertTrue(certify.out().contains("n0 100,") && certify.out().contains("seed 16777217"), certify.out());
+    assertTrue(
+        certify.out().contains("n0 100,") && certify.out().contains("seed 16777217"),
+        certify.out());
   }
 
   @Test
   void predictWritesItsTsv() throws Exception {
     Path tsv = dir.resolve("p.tsv");
-    Outcome o = cli("predict", "--model", model.toString(), "--data", "folder:" + data,
-        "--sigma", "0.25", "--n", "300", "--device", "cpu", "--out", tsv.toString());
+    Outcome o =
+        cli(
+            "predict",
+            "--model",
+            model.toString(),
+            "--data",
+            "folder:" + data,
+            "--sigma",
+            "0.25",
+            "--n",
+            "300",
+            "--device",
+            "cpu",
+            "--out",
+            tsv.toString());
     assertEquals(0, o.code(), o.err());
     List<String> lines = Files.readAllLines(tsv);
     assertEquals("idx\tlabel\tpredict\tcorrect\ttime", lines.get(0));
@@ -135,36 +224,90 @@ class SmoothingCliTest {
   @Test
   void userErrorsExitWithCodeTwoAndOneLine() throws Exception {
     Path text = Files.writeString(dir.resolve("notes.onnx"), "not a model");
-    Outcome o = cli("certify", "--model", text.toString(), "--data", "folder:" + data, "--sigma", "0.25");
+    Outcome o =
+        cli("certify", "--model", text.toString(), "--data", "folder:" + data, "--sigma", "0.25");
     assertEquals(2, o.code());
     assertEquals(1, o.err().strip().lines().count(), o.err());
     assertTrue(o.err().contains("not an ONNX model"), o.err());
 
-    o = cli("certify", "--model", model.toString(), "--data", "idx:" + dir.resolve("missing"),
-        "--sigma", "0.25", "--device", "cpu");
+    o =
+        cli(
+            "certify",
+            "--model",
+            model.toString(),
+            "--data",
+            "idx:" + dir.resolve("missing"),
+            "--sigma",
+            "0.25",
+            "--device",
+            "cpu");
     assertEquals(2, o.code());
     assertTrue(o.err().contains("missing: no such file"), o.err());
 
-    o = cli("predict", "--model", model.toString(), "--data", "folder:" + data, "--sigma", "0.25",
-        "--device", "tpu");
+    o =
+        cli(
+            "predict",
+            "--model",
+            model.toString(),
+            "--data",
+            "folder:" + data,
+            "--sigma",
+            "0.25",
+            "--device",
+            "tpu");
     assertEquals(2, o.code());
     assertTrue(o.err().contains("device must be auto, cpu, cuda or cuda:N"), o.err());
 
     // the dataset's images must match the model: 3-channel CIFAR records vs a 1-channel model
     Path cifar = Files.write(dir.resolve("c.bin"), new byte[3073]);
-    o = cli("certify", "--model", model.toString(), "--data", "cifar:" + cifar, "--sigma", "0.25",
-        "--device", "cpu", "--out", dir.resolve("c.tsv").toString());
+    o =
+        cli(
+            "certify",
+            "--model",
+            model.toString(),
+            "--data",
+            "cifar:" + cifar,
+            "--sigma",
+            "0.25",
+            "--device",
+            "cpu",
+            "--out",
+            dir.resolve("c.tsv").toString());
     assertEquals(2, o.code());
     assertTrue(o.err().contains("3 channel(s)"), o.err());
   }
 
   @Test
   void benchPrintsAllRatesRatiosAndTheShareOfTheGemmPeak() {
-    Outcome o = cli("bench", "--model", "builtin:mnist-mlp", "--batch", "100", "--seconds", "0.3",
-        "--min-batches", "1", "--device", "cpu", "--memory-runs", "50");
+    Outcome o =
+        cli(
+            "bench",
+            "--model",
+            "builtin:mnist-mlp",
+            "--batch",
+            "100",
+            "--seconds",
+            "0.3",
+            "--min-batches",
+            "1",
+            "--device",
+            "cpu",
+            "--memory-runs",
+            "50");
     assertEquals(0, o.code(), o.err());
-    for (String s : List.of("(a)  graph, host noise", "(a') graph, in-graph noise", "(b)  bare classifier",
-        "% of GEMM peak", "FLOPs/sample", "GFLOP/s", "a/b = ", "a'/b = ", "peak RSS", "device cpu", "VmRSS after")) {
+    for (String s :
+        List.of(
+            "(a)  graph, host noise",
+            "(a') graph, in-graph noise",
+            "(b)  bare classifier",
+            "% of GEMM peak",
+            "FLOPs/sample",
+            "GFLOP/s",
+            "a/b = ",
+            "a'/b = ",
+            "peak RSS",
+            "device cpu",
+            "VmRSS after")) {
       assertTrue(o.out().contains(s), s + " missing in\n" + o.out());
     }
   }

@@ -78,8 +78,11 @@ class DatasetsTest {
   @Test
   void idxErrorsNameTheFileAndProblem() throws IOException {
     Path truncated = Files.write(dir.resolve("trunc"), Arrays.copyOf(idxImages(3, 2, 2), 20));
-    DatasetException e = assertThrows(DatasetException.class, () -> Datasets.open("idx:" + truncated));
-    assertTrue(e.getMessage().contains(truncated.toString()) && e.getMessage().contains("bytes"), e.getMessage());
+    DatasetException e =
+        assertThrows(DatasetException.class, () -> Datasets.open("idx:" + truncated));
+    assertTrue(
+        e.getMessage().contains(truncated.toString()) && e.getMessage().contains("bytes"),
+        e.getMessage());
 
     Path labelsAsImages = Files.write(dir.resolve("labels-not-images"), idxLabels(1, 2));
     e = assertThrows(DatasetException.class, () -> Datasets.open("idx:" + labelsAsImages));
@@ -92,10 +95,13 @@ class DatasetsTest {
 
     Path badGzip = Files.write(dir.resolve("bad.gz"), new byte[] {0x1f, (byte) 0x8b, 1, 2, 3});
     e = assertThrows(DatasetException.class, () -> Datasets.open("idx:" + badGzip));
-    assertTrue(e.getMessage().contains("gzip") && e.getMessage().contains("bad.gz"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("gzip") && e.getMessage().contains("bad.gz"), e.getMessage());
 
     e = assertThrows(DatasetException.class, () -> Datasets.open("idx:" + dir.resolve("missing")));
-    assertTrue(e.getMessage().contains("missing") && e.getMessage().contains("no such file"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("missing") && e.getMessage().contains("no such file"),
+        e.getMessage());
   }
 
   @Test
@@ -121,7 +127,8 @@ class DatasetsTest {
     Path b = Files.write(dir.resolve("data_batch_2.bin"), cifarRecords(1));
     ImageDataset ds = Datasets.open("cifar:" + a + "," + b);
     assertEquals(3, ds.size());
-    assertEquals(List.of(3, 7, 1), List.of(ds.get(0).label(), ds.get(1).label(), ds.get(2).label()));
+    assertEquals(
+        List.of(3, 7, 1), List.of(ds.get(0).label(), ds.get(1).label(), ds.get(2).label()));
     Image first = ds.get(0).image();
     assertEquals(3, first.channels());
     assertEquals(32, first.height());
@@ -134,8 +141,10 @@ class DatasetsTest {
   @Test
   void cifarErrorsNameTheFile() throws IOException {
     Path shortFile = Files.write(dir.resolve("short.bin"), new byte[3000]);
-    DatasetException e = assertThrows(DatasetException.class, () -> Datasets.open("cifar:" + shortFile));
-    assertTrue(e.getMessage().contains("short.bin") && e.getMessage().contains("3073"), e.getMessage());
+    DatasetException e =
+        assertThrows(DatasetException.class, () -> Datasets.open("cifar:" + shortFile));
+    assertTrue(
+        e.getMessage().contains("short.bin") && e.getMessage().contains("3073"), e.getMessage());
 
     Path badLabel = Files.write(dir.resolve("label.bin"), cifarRecords(12));
     e = assertThrows(DatasetException.class, () -> Datasets.open("cifar:" + badLabel));

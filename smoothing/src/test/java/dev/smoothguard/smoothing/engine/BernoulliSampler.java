@@ -3,10 +3,10 @@ package dev.smoothguard.smoothing.engine;
 import java.util.SplittableRandom;
 
 /**
- * A stub {@link Smoothing.Sampler} whose smoothed classifier is known exactly: every noisy
- * sample votes for class k with probability {@code p[k]}, independently, from a seeded
- * generator. The algorithms only ever see counts, so this tests their statistics without a
- * model (and fast enough for tens of thousands of certificates).
+ * A stub {@link Smoothing.Sampler} whose smoothed classifier is known exactly: every noisy sample
+ * votes for class k with probability {@code p[k]}, independently, from a seeded generator. The
+ * algorithms only ever see counts, so this tests their statistics without a model (and fast enough
+ * for tens of thousands of certificates).
  */
 final class BernoulliSampler implements Smoothing.Sampler {
   private final double[] cumulative;

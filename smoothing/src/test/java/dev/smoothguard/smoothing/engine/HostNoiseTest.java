@@ -54,8 +54,17 @@ class HostNoiseTest {
       for (int[] threadsAndBatch : new int[][] {{2, 1_000}, {2, 37}, {1, 500}, {3, 64}}) {
         List<long[]> other = certificateCounts(mlp, threadsAndBatch[0], seed, threadsAndBatch[1]);
         for (int i = 0; i < reference.size(); i++) {
-          assertArrayEquals(reference.get(i), other.get(i),
-              "seed " + seed + ", threads/batch " + threadsAndBatch[0] + "/" + threadsAndBatch[1] + ", call " + i);
+          assertArrayEquals(
+              reference.get(i),
+              other.get(i),
+              "seed "
+                  + seed
+                  + ", threads/batch "
+                  + threadsAndBatch[0]
+                  + "/"
+                  + threadsAndBatch[1]
+                  + ", call "
+                  + i);
         }
       }
     }
@@ -64,8 +73,8 @@ class HostNoiseTest {
   /**
    * At the linear model's boundary a sample's class is the sign of w·noise, whatever sigma: two
    * sigma graphs sharing their noise would give equal counts call after call. Independent, two
-   * Binomial(64, 1/2) counts are equal with probability 0.0993; over 200 calls that is ~20
-   * (sd 4.2), so 60 is 9 standard deviations away from independence and 200 from sharing.
+   * Binomial(64, 1/2) counts are equal with probability 0.0993; over 200 calls that is ~20 (sd
+   * 4.2), so 60 is 9 standard deviations away from independence and 200 from sharing.
    */
   @Test
   void twoSigmaGraphsInOneProcessDrawDifferentNoise() {
@@ -86,11 +95,21 @@ class HostNoiseTest {
     // an artificial guarantee of 100 outputs per stream: the 4x4 image (16 values, 32 outputs)
     // passes, an 8x8 image (64 values, 128 outputs) is refused with one line
     try (SmoothingEngine e = SmoothingEngine.open(linear, cpu(1), 100)) {
-      assertEquals(10, java.util.Arrays.stream(e.sampleCounts(LinearModel.standard().imageAt(1), 0.5,
-          OptionalLong.of(1), 10, 10)).sum());
-      ModelException ex = assertThrows(ModelException.class,
-          () -> e.sampleCounts(new Image(1, 8, 8, new float[64]), 0.5, OptionalLong.of(1), 10, 10));
-      assertTrue(ex.getMessage().contains("guarantees") && ex.getMessage().indexOf('\n') < 0, ex.getMessage());
+      assertEquals(
+          10,
+          java.util.Arrays.stream(
+                  e.sampleCounts(
+                      LinearModel.standard().imageAt(1), 0.5, OptionalLong.of(1), 10, 10))
+              .sum());
+      ModelException ex =
+          assertThrows(
+              ModelException.class,
+              () ->
+                  e.sampleCounts(
+                      new Image(1, 8, 8, new float[64]), 0.5, OptionalLong.of(1), 10, 10));
+      assertTrue(
+          ex.getMessage().contains("guarantees") && ex.getMessage().indexOf('\n') < 0,
+          ex.getMessage());
     }
   }
 
@@ -100,8 +119,10 @@ class HostNoiseTest {
   void graphSeedsAreExactOrRefused() {
     assertEquals(16_777_216f, SmoothingGraph.graphSeed(1L << 24));
     assertEquals(0f, SmoothingGraph.graphSeed(0));
-    for (long bad : new long[] {(1L << 24) + 1, -1, Long.MIN_VALUE, Long.MAX_VALUE, Integer.MAX_VALUE}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SmoothingGraph.graphSeed(bad));
+    for (long bad :
+        new long[] {(1L << 24) + 1, -1, Long.MIN_VALUE, Long.MAX_VALUE, Integer.MAX_VALUE}) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> SmoothingGraph.graphSeed(bad));
       assertTrue(e.getMessage().contains(Long.toString(bad)), e.getMessage());
     }
   }
@@ -111,20 +132,46 @@ class HostNoiseTest {
     LinearModel m = LinearModel.standard();
     try (SmoothingEngine e = SmoothingEngine.open(linear, cpu(1))) {
       // far from the boundary every sample votes class 1, through Expand + RandomNormalLike
-      long[] c = e.sampleCounts(m.imageAt(5), 0.5, OptionalLong.of(1L << 24), 300, 128, NoiseSource.GRAPH);
+      long[] c =
+          e.sampleCounts(m.imageAt(5), 0.5, OptionalLong.of(1L << 24), 300, 128, NoiseSource.GRAPH);
       assertArrayEquals(new long[] {0, 300}, c);
       // seeded in-graph noise is reproducible in a fresh engine
-      long[] a = e.sampleCounts(m.imageAt(0), 0.5, OptionalLong.of(99), 500, 500, NoiseSource.GRAPH);
+      long[] a =
+          e.sampleCounts(m.imageAt(0), 0.5, OptionalLong.of(99), 500, 500, NoiseSource.GRAPH);
       try (SmoothingEngine again = SmoothingEngine.open(linear, cpu(1))) {
-        assertArrayEquals(a, again.sampleCounts(m.imageAt(0), 0.5, OptionalLong.of(99), 500, 500, NoiseSource.GRAPH));
+        assertArrayEquals(
+            a,
+            again.sampleCounts(
+                m.imageAt(0), 0.5, OptionalLong.of(99), 500, 500, NoiseSource.GRAPH));
       }
-      ModelException seed = assertThrows(ModelException.class, () ->
-          e.sampleCounts(m.imageAt(0), 0.5, OptionalLong.of((1L << 24) + 1), 10, 10, NoiseSource.GRAPH));
-      assertTrue(seed.getMessage().contains("16777217") && seed.getMessage().contains("float32"), seed.getMessage());
+      ModelException seed =
+          assertThrows(
+              ModelException.class,
+              () ->
+                  e.sampleCounts(
+                      m.imageAt(0),
+                      0.5,
+                      OptionalLong.of((1L << 24) + 1),
+                      10,
+                      10,
+                      NoiseSource.GRAPH));
+      assertTrue(
+          seed.getMessage().contains("16777217") && seed.getMessage().contains("float32"),
+          seed.getMessage());
       e.checkSeed(OptionalLong.of(Long.MIN_VALUE)); // host noise on this CPU engine: any long
-      // ORT's CPU generator (period 2^31-2, ~1.27 outputs per normal): 16 values x 1.1e8 samples is too many
-      ModelException period = assertThrows(ModelException.class, () ->
-          e.sampleCounts(m.imageAt(0), 0.5, OptionalLong.empty(), 110_000_000, 1000, NoiseSource.GRAPH));
+      // ORT's CPU generator (period 2^31-2, ~1.27 outputs per normal): 16 values x 1.1e8 samples is
+      // too many
+      ModelException period =
+          assertThrows(
+              ModelException.class,
+              () ->
+                  e.sampleCounts(
+                      m.imageAt(0),
+                      0.5,
+                      OptionalLong.empty(),
+                      110_000_000,
+                      1000,
+                      NoiseSource.GRAPH));
       assertTrue(period.getMessage().contains("period"), period.getMessage());
     }
   }

@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A two-class linear classifier with a known smoothed classifier: logits [0, w·x - b], so class
- * 1 wins iff w·x > b and under N(0, sigma²I) noise P(class 1) = Φ(d/sigma) with
- * d = (w·x - b)/‖w‖. Its exact certified radius is |d|.
+ * A two-class linear classifier with a known smoothed classifier: logits [0, w·x - b], so class 1
+ * wins iff w·x > b and under N(0, sigma²I) noise P(class 1) = Φ(d/sigma) with d = (w·x - b)/‖w‖.
+ * Its exact certified radius is |d|.
  */
 record LinearModel(float[] w, float b, int channels, int height, int width) {
   static final int SIDE = 4;
@@ -51,7 +51,8 @@ record LinearModel(float[] w, float b, int channels, int height, int width) {
 
   Path write(Path file, long opset) throws IOException {
     GraphBuilder g = new GraphBuilder("linear", opset);
-    String x = g.flatten(g.input("x", DataType.FLOAT, "N", (long) channels, (long) height, (long) width));
+    String x =
+        g.flatten(g.input("x", DataType.FLOAT, "N", (long) channels, (long) height, (long) width));
     float[] weights = new float[2 * w.length];
     System.arraycopy(w, 0, weights, w.length, w.length);
     String logits = g.dense(x, weights, new float[] {0, -b}, w.length, 2);

@@ -33,7 +33,8 @@ class ModelLoadingTest {
       throws Exception {
     GraphBuilder g = new GraphBuilder(name, 17);
     String x = g.input("x", inType, inDims);
-    String y = g.node("ReduceMean", List.of(x), Protos.attr("axes", axes), Protos.attr("keepdims", 0L));
+    String y =
+        g.node("ReduceMean", List.of(x), Protos.attr("axes", axes), Protos.attr("keepdims", 0L));
     g.addNode("Identity", List.of(y), List.of("y"));
     g.output("y", inType, outDims);
     return Files.write(dir.resolve(name + ".onnx"), g.model("test").toByteArray());
@@ -42,16 +43,29 @@ class ModelLoadingTest {
   @Test
   void readsShapeHashAndCard() throws Exception {
     Path file = LinearModel.standard().write(dir.resolve("lin.onnx"));
-    new ModelCard("lin", "3", "synthetic", List.of("neg", "pos"), List.of(1, 4, 4), 0.5, "linear",
-        Map.of(), List.of(), null, null).write(dir.resolve("lin.json"));
+    new ModelCard(
+            "lin",
+            "3",
+            "synthetic",
+            List.of("neg", "pos"),
+            List.of(1, 4, 4),
+            0.5,
+            "linear",
+            Map.of(),
+            List.of(),
+            null,
+            null)
+        .write(dir.resolve("lin.json"));
     try (SmoothingEngine e = SmoothingEngine.open(file, CPU)) {
       assertEquals(1, e.model().channels());
       assertEquals(4, e.model().height());
       assertEquals(4, e.model().width());
       assertEquals(2, e.model().numClasses());
       assertEquals("cpu", e.device());
-      assertEquals(HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))), e.model().sha256());
+      assertEquals(
+          HexFormat.of()
+              .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))),
+          e.model().sha256());
       assertEquals(List.of("neg", "pos"), e.model().classNames());
       assertEquals("3", e.model().version());
     }
@@ -68,22 +82,29 @@ class ModelLoadingTest {
 
   @Test
   void wrongInputRankOrType() throws Exception {
-    Path rank3 = model("rank3", DataType.FLOAT, new Object[] {"N", 4L, 4L}, new Object[] {"N", 4L}, 2);
+    Path rank3 =
+        model("rank3", DataType.FLOAT, new Object[] {"N", 4L, 4L}, new Object[] {"N", 4L}, 2);
     assertTrue(failure(rank3, CPU).contains("rank 3"), failure(rank3, CPU));
-    Path ints = model("ints", DataType.INT32, new Object[] {"N", 1L, 4L, 4L}, new Object[] {"N", 1L, 4L}, 2);
+    Path ints =
+        model(
+            "ints", DataType.INT32, new Object[] {"N", 1L, 4L, 4L}, new Object[] {"N", 1L, 4L}, 2);
     assertTrue(failure(ints, CPU).contains("must be a float tensor"), failure(ints, CPU));
   }
 
   @Test
   void outputMustBeRankTwo() throws Exception {
-    Path out3 = model("out3", DataType.FLOAT, new Object[] {"N", 1L, 4L, 4L}, new Object[] {"N", 1L, 4L}, 2);
+    Path out3 =
+        model(
+            "out3", DataType.FLOAT, new Object[] {"N", 1L, 4L, 4L}, new Object[] {"N", 1L, 4L}, 2);
     assertTrue(failure(out3, CPU).contains("rank 2"), failure(out3, CPU));
   }
 
   @Test
   void dynamicHeightWidthNeedAGivenSize() throws Exception {
     // mean over H and W of [N,C,H,W] -> [N,C]: a "classifier" with K = C = 3 for any H, W
-    Path dyn = model("dyn", DataType.FLOAT, new Object[] {"N", 3L, "H", "W"}, new Object[] {"N", 3L}, 2, 3);
+    Path dyn =
+        model(
+            "dyn", DataType.FLOAT, new Object[] {"N", 3L, "H", "W"}, new Object[] {"N", 3L}, 2, 3);
     assertTrue(failure(dyn, CPU).contains("height is dynamic"), failure(dyn, CPU));
     EngineOptions sized = new EngineOptions("cpu", 1, OptionalInt.of(5), OptionalInt.of(7));
     try (SmoothingEngine e = SmoothingEngine.open(dyn, sized)) {

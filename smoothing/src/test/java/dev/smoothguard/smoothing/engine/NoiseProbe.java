@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * Run in a separate JVM by the tests: prints the class counts of consecutive smoothing-graph
- * runs on the builtin MLP, or the resident memory before/after many runs.
+ * Run in a separate JVM by the tests: prints the class counts of consecutive smoothing-graph runs
+ * on the builtin MLP, or the resident memory before/after many runs.
  *
  * <pre>
  * NoiseProbe counts MODEL SEED|none RUNS BATCH   -> one line "c0,c1,...;c0,c1,...;..."
@@ -20,17 +20,24 @@ import java.util.OptionalLong;
  */
 public final class NoiseProbe {
   public static void main(String[] args) throws Exception {
-    try (SmoothingEngine e = SmoothingEngine.open(Path.of(args[1]), EngineOptions.defaults().withDevice("cpu"))) {
+    try (SmoothingEngine e =
+        SmoothingEngine.open(Path.of(args[1]), EngineOptions.defaults().withDevice("cpu"))) {
       if (args[0].equals("counts")) {
-        OptionalLong seed = args[2].equals("none") ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(args[2]));
-        System.out.println(String.join(";", runs(e, seed, Integer.parseInt(args[3]), Integer.parseInt(args[4]))));
+        OptionalLong seed =
+            args[2].equals("none")
+                ? OptionalLong.empty()
+                : OptionalLong.of(Long.parseLong(args[2]));
+        System.out.println(
+            String.join(";", runs(e, seed, Integer.parseInt(args[3]), Integer.parseInt(args[4]))));
       } else {
         Image x = grey(e);
         int batch = Integer.parseInt(args[4]);
-        for (int i = 0; i < Integer.parseInt(args[2]); i++) e.sampleCounts(x, 0.5, OptionalLong.of(1), batch, batch);
+        for (int i = 0; i < Integer.parseInt(args[2]); i++)
+          e.sampleCounts(x, 0.5, OptionalLong.of(1), batch, batch);
         System.gc();
         long before = rssKb();
-        for (int i = 0; i < Integer.parseInt(args[3]); i++) e.sampleCounts(x, 0.5, OptionalLong.of(1), batch, batch);
+        for (int i = 0; i < Integer.parseInt(args[3]); i++)
+          e.sampleCounts(x, 0.5, OptionalLong.of(1), batch, batch);
         System.gc();
         System.out.println(before + " " + rssKb());
       }

@@ -10,9 +10,9 @@ import java.nio.FloatBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The host noise on the real generator. Bounds are 5 standard errors: for N independent
- * N(0,1) values the sample mean has standard error 1/√N, the sample variance √(2/N), and the
- * correlation of N independent pairs 1/√N.
+ * The host noise on the real generator. Bounds are 5 standard errors: for N independent N(0,1)
+ * values the sample mean has standard error 1/√N, the sample variance √(2/N), and the correlation
+ * of N independent pairs 1/√N.
  */
 class NoiseStreamsTest {
   static final int VALUES = 784;
@@ -64,21 +64,28 @@ class NoiseStreamsTest {
     float[] next = noise(s, 128, 128); // the next chunk
     float[] shifted = noise(s, 1, 128); // the same positions shifted by one sample
     double bound = 5 / Math.sqrt(first.length);
-    assertTrue(Math.abs(correlation(first, next)) < bound, "chunk vs next chunk " + correlation(first, next));
-    assertTrue(Math.abs(correlation(first, shifted)) < bound, "sample vs next sample " + correlation(first, shifted));
+    assertTrue(
+        Math.abs(correlation(first, next)) < bound,
+        "chunk vs next chunk " + correlation(first, next));
+    assertTrue(
+        Math.abs(correlation(first, shifted)) < bound,
+        "sample vs next sample " + correlation(first, shifted));
   }
 
   @Test
   void seedsThatAFloat32WouldMergeGiveDifferentNoise() {
     // 2^24 and 2^24+1 are one float32; 0, 1, -1 and 2^31-1 all gave one stream in the graph
-    long[] seeds = {1L << 24, (1L << 24) + 1, 0, 1, -1, Integer.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE};
+    long[] seeds = {
+      1L << 24, (1L << 24) + 1, 0, 1, -1, Integer.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE
+    };
     float[][] noise = new float[seeds.length][];
     for (int i = 0; i < seeds.length; i++) noise[i] = noise(streams(seeds[i], 1), 0, 64);
     double bound = 5 / Math.sqrt(noise[0].length);
     for (int i = 0; i < seeds.length; i++) {
       for (int j = i + 1; j < seeds.length; j++) {
         double r = correlation(noise[i], noise[j]);
-        assertTrue(Math.abs(r) < bound, "seeds " + seeds[i] + " and " + seeds[j] + ": correlation " + r);
+        assertTrue(
+            Math.abs(r) < bound, "seeds " + seeds[i] + " and " + seeds[j] + ": correlation " + r);
       }
     }
   }
@@ -92,7 +99,8 @@ class NoiseStreamsTest {
     System.arraycopy(noise(s, 14, 5), 0, parts, 4 * VALUES, 5 * VALUES);
     assertArrayEquals(whole, parts);
     assertArrayEquals(whole, noise(streams(-3, 0.25), 10, 9), "same key, same noise");
-    assertFalse(java.util.Arrays.equals(whole, noise(streams(-2, 0.25), 10, 9)), "another key, same noise");
+    assertFalse(
+        java.util.Arrays.equals(whole, noise(streams(-2, 0.25), 10, 9)), "another key, same noise");
   }
 
   @Test
@@ -105,9 +113,13 @@ class NoiseStreamsTest {
 
   @Test
   void refusesImagesThatNeedMoreOutputsThanTheGeneratorGuarantees() {
-    // with a guarantee of 1 000 outputs per stream, 784 values (2 outputs counted each) are too many
-    ModelException e = assertThrows(ModelException.class, () -> new NoiseStreams(1, 1, VALUES, 1_000));
-    assertTrue(e.getMessage().contains("L64X128MixRandom") && e.getMessage().contains("1000"), e.getMessage());
+    // with a guarantee of 1 000 outputs per stream, 784 values (2 outputs counted each) are too
+    // many
+    ModelException e =
+        assertThrows(ModelException.class, () -> new NoiseStreams(1, 1, VALUES, 1_000));
+    assertTrue(
+        e.getMessage().contains("L64X128MixRandom") && e.getMessage().contains("1000"),
+        e.getMessage());
     assertEquals(-1, e.getMessage().indexOf('\n'), "one line");
     new NoiseStreams(1, 1, 500, 1_000); // 1 000 outputs: exactly the limit
     // the real limit is far beyond any image: a 3x4096x4096 image counts 1e8 outputs

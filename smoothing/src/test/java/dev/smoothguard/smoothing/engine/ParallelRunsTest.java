@@ -18,11 +18,16 @@ class ParallelRunsTest {
     ConcurrentLinkedQueue<Integer> offsets = new ConcurrentLinkedQueue<>();
     try (ParallelRuns runs = new ParallelRuns(2)) {
       // class 0 counts the samples, class 1 the runs
-      long[] total = runs.counts(1_000, 128, 2, (offset, size) -> {
-        sizes.add(size);
-        offsets.add(offset);
-        return new long[] {size, 1};
-      });
+      long[] total =
+          runs.counts(
+              1_000,
+              128,
+              2,
+              (offset, size) -> {
+                sizes.add(size);
+                offsets.add(offset);
+                return new long[] {size, 1};
+              });
       assertArrayEquals(new long[] {1_000, 8}, total);
     }
     assertEquals(7, sizes.stream().filter(s -> s == 128).count());
@@ -37,17 +42,25 @@ class ParallelRunsTest {
     ModelException boom = new ModelException("run 3 failed");
     AtomicInteger started = new AtomicInteger();
     try (ParallelRuns runs = new ParallelRuns(2)) {
-      ModelException thrown = assertThrows(ModelException.class, () -> runs.counts(10, 1, 1, (offset, size) -> {
-        int i = started.incrementAndGet();
-        try {
-          Thread.sleep(5);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        ended.incrementAndGet();
-        if (i == 3) throw boom;
-        return new long[] {size};
-      }));
+      ModelException thrown =
+          assertThrows(
+              ModelException.class,
+              () ->
+                  runs.counts(
+                      10,
+                      1,
+                      1,
+                      (offset, size) -> {
+                        int i = started.incrementAndGet();
+                        try {
+                          Thread.sleep(5);
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                        ended.incrementAndGet();
+                        if (i == 3) throw boom;
+                        return new long[] {size};
+                      }));
       assertSame(boom, thrown);
       // the caller's input tensors may be closed now: no run may still be reading them
       assertEquals(10, ended.get());
@@ -56,9 +69,13 @@ class ParallelRunsTest {
 
   @Test
   void usesEveryCoreWhenNoThreadCountIsGiven() {
-    assertEquals(Runtime.getRuntime().availableProcessors(),
+    assertEquals(
+        Runtime.getRuntime().availableProcessors(),
         ParallelRuns.workersFor(EngineOptions.defaults()));
-    assertEquals(3, ParallelRuns.workersFor(new EngineOptions("cpu", 3,
-        java.util.OptionalInt.empty(), java.util.OptionalInt.empty())));
+    assertEquals(
+        3,
+        ParallelRuns.workersFor(
+            new EngineOptions(
+                "cpu", 3, java.util.OptionalInt.empty(), java.util.OptionalInt.empty())));
   }
 }

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The algorithms against a classifier whose smoothed version is known exactly (a linear
- * two-class model: pA = Φ(d/sigma), true radius |d|). Seeds are fixed, so each run is
- * deterministic; the bounds come from the maths, each holds with probability >= 1 - alpha.
+ * The algorithms against a classifier whose smoothed version is known exactly (a linear two-class
+ * model: pA = Φ(d/sigma), true radius |d|). Seeds are fixed, so each run is deterministic; the
+ * bounds come from the maths, each holds with probability >= 1 - alpha.
  */
 class SmoothingStatisticsTest {
   static final NormalDistribution PHI = NormalDistribution.of(0, 1);
@@ -31,8 +31,10 @@ class SmoothingStatisticsTest {
   @BeforeAll
   static void open() throws Exception {
     linear = LinearModel.standard();
-    engine = SmoothingEngine.open(linear.write(dir.resolve("linear.onnx")),
-        new EngineOptions("cpu", 1, OptionalInt.empty(), OptionalInt.empty()));
+    engine =
+        SmoothingEngine.open(
+            linear.write(dir.resolve("linear.onnx")),
+            new EngineOptions("cpu", 1, OptionalInt.empty(), OptionalInt.empty()));
   }
 
   @AfterAll
@@ -40,9 +42,17 @@ class SmoothingStatisticsTest {
     engine.close();
   }
 
-  static SmoothingSettings settings(Mode mode, int n0, int n, double alpha, long seed, double target) {
-    return new SmoothingSettings(SIGMA, n0, n, alpha, 1000, mode,
-        target > 0 ? OptionalDouble.of(target) : OptionalDouble.empty(), OptionalLong.of(seed));
+  static SmoothingSettings settings(
+      Mode mode, int n0, int n, double alpha, long seed, double target) {
+    return new SmoothingSettings(
+        SIGMA,
+        n0,
+        n,
+        alpha,
+        1000,
+        mode,
+        target > 0 ? OptionalDouble.of(target) : OptionalDouble.empty(),
+        OptionalLong.of(seed));
   }
 
   static double radiusFor(long nA, long n, double alpha) {
@@ -53,9 +63,18 @@ class SmoothingStatisticsTest {
   @Test
   void clopperPearsonMatchesReferenceValues() {
     // nA = n: the bound is alpha^(1/n); Cohen's ceilings 3.20 sigma (10k) and 3.81 sigma (100k)
-    assertEquals(3.20, PHI.inverseCumulativeProbability(Smoothing.lowerConfidenceBound(10_000, 10_000, 0.001)), 0.005);
-    assertEquals(3.81, PHI.inverseCumulativeProbability(Smoothing.lowerConfidenceBound(100_000, 100_000, 0.001)), 0.005);
-    assertEquals(Math.pow(0.001, 1.0 / 10_000), Smoothing.lowerConfidenceBound(10_000, 10_000, 0.001), 1e-12);
+    assertEquals(
+        3.20,
+        PHI.inverseCumulativeProbability(Smoothing.lowerConfidenceBound(10_000, 10_000, 0.001)),
+        0.005);
+    assertEquals(
+        3.81,
+        PHI.inverseCumulativeProbability(Smoothing.lowerConfidenceBound(100_000, 100_000, 0.001)),
+        0.005);
+    assertEquals(
+        Math.pow(0.001, 1.0 / 10_000),
+        Smoothing.lowerConfidenceBound(10_000, 10_000, 0.001),
+        1e-12);
     // general k: the bound p solves P(X >= k | n, p) = alpha (checked with the binomial CDF)
     for (int[] kn : new int[][] {{9_000, 10_000}, {60, 100}, {1, 50}}) {
       double p = Smoothing.lowerConfidenceBound(kn[0], kn[1], 0.001);
@@ -89,7 +108,8 @@ class SmoothingStatisticsTest {
       double slack = 5 * Math.sqrt(n * p * (1 - p));
       double lo = radiusFor((long) Math.floor(n * p - slack), n, alpha);
       double hi = radiusFor((long) Math.min(n, Math.ceil(n * p + slack)), n, alpha);
-      assertTrue(c.radius() >= lo && c.radius() <= hi,
+      assertTrue(
+          c.radius() >= lo && c.radius() <= hi,
           "d=" + d + ": radius " + c.radius() + " outside [" + lo + ", " + hi + "]");
     }
   }
@@ -122,7 +142,8 @@ class SmoothingStatisticsTest {
     SmoothingSettings s = settings(Mode.TARGET, 10, 8_000, alpha, 6, 0.32);
     for (int t = 0; t < trials; t++) {
       Certificate c = engine.run(x, s);
-      if (c.certifiedAtTarget() || c.radius() > d || (!c.abstained() && c.predictedClass() != 1)) wrong++;
+      if (c.certifiedAtTarget() || c.radius() > d || (!c.abstained() && c.predictedClass() != 1))
+        wrong++;
     }
     assertTrue(wrong <= allowedFailures(trials, alpha), wrong + " wrong decisions of " + trials);
   }
@@ -142,43 +163,50 @@ class SmoothingStatisticsTest {
     }
     assertTrue(adaptive < fixed / 10, "adaptive used " + adaptive + " vs fixed " + fixed);
     // and it says "not certified" early when the target is clearly out of reach
-    Certificate far = engine.run(linear.imageAt(0.2), settings(Mode.TARGET, 100, n, 0.001, 22, 1.0));
+    Certificate far =
+        engine.run(linear.imageAt(0.2), settings(Mode.TARGET, 100, n, 0.001, 22, 1.0));
     assertTrue(!far.certifiedAtTarget() && far.samplesUsed() < n, far.toString());
   }
 
   @Test
   void predictAbstainsAtFiftyFiftyAndPredictsClearInputs() {
-    Certificate coin = engine.run(linear.imageAt(0), settings(Mode.PREDICT, 1, 10_000, 0.001, 3, 0));
+    Certificate coin =
+        engine.run(linear.imageAt(0), settings(Mode.PREDICT, 1, 10_000, 0.001, 3, 0));
     assertTrue(coin.abstained(), coin.toString());
-    Certificate clear = engine.run(linear.imageAt(-0.4), settings(Mode.PREDICT, 1, 1_000, 0.001, 3, 0));
+    Certificate clear =
+        engine.run(linear.imageAt(-0.4), settings(Mode.PREDICT, 1, 1_000, 0.001, 3, 0));
     assertEquals(0, clear.predictedClass());
     assertEquals(0, clear.radius());
   }
 
   @Test
   void batchesSplitNExactlyIncludingThePartialLast() {
-    long[] counts = engine.sampleCounts(linear.imageAt(0.1), SIGMA, OptionalLong.empty(), 2_345, 1_000);
+    long[] counts =
+        engine.sampleCounts(linear.imageAt(0.1), SIGMA, OptionalLong.empty(), 2_345, 1_000);
     assertEquals(2_345, counts[0] + counts[1]);
     long[] one = engine.sampleCounts(linear.imageAt(0.1), SIGMA, OptionalLong.empty(), 7, 3);
     assertEquals(7, one[0] + one[1]);
   }
 
   /**
-   * Unseeded CPU graphs run their chunks side by side (ParallelRuns). Every chunk must draw its
-   * own noise: if two chunks of a call ever shared a noise stream, their counts would be equal and
-   * the variance of a call's count would double. On the hyperplane (pA = 1/2) a call of 256
-   * samples (two chunks of 128 on two workers) has count ~ Binomial(256, 1/2): mean 128,
-   * variance 64; duplicated chunks would give variance 128. Over 400 calls the sample variance
-   * has a standard error of about 4.5, so 96 is 7 standard errors from either case.
+   * Unseeded CPU graphs run their chunks side by side (ParallelRuns). Every chunk must draw its own
+   * noise: if two chunks of a call ever shared a noise stream, their counts would be equal and the
+   * variance of a call's count would double. On the hyperplane (pA = 1/2) a call of 256 samples
+   * (two chunks of 128 on two workers) has count ~ Binomial(256, 1/2): mean 128, variance 64;
+   * duplicated chunks would give variance 128. Over 400 calls the sample variance has a standard
+   * error of about 4.5, so 96 is 7 standard errors from either case.
    */
   @Test
   void parallelChunksDrawIndependentNoise() {
-    try (SmoothingEngine twoWorkers = SmoothingEngine.open(dir.resolve("linear.onnx"),
-        new EngineOptions("cpu", 2, OptionalInt.empty(), OptionalInt.empty()))) {
+    try (SmoothingEngine twoWorkers =
+        SmoothingEngine.open(
+            dir.resolve("linear.onnx"),
+            new EngineOptions("cpu", 2, OptionalInt.empty(), OptionalInt.empty()))) {
       int calls = 400;
       double sum = 0, sumSq = 0;
       for (int i = 0; i < calls; i++) {
-        long[] c = twoWorkers.sampleCounts(linear.imageAt(0), SIGMA, OptionalLong.empty(), 256, 1000);
+        long[] c =
+            twoWorkers.sampleCounts(linear.imageAt(0), SIGMA, OptionalLong.empty(), 256, 1000);
         assertEquals(256, c[0] + c[1]);
         sum += c[0];
         sumSq += (double) c[0] * c[0];
@@ -186,8 +214,11 @@ class SmoothingStatisticsTest {
       double mean = sum / calls;
       double variance = (sumSq - calls * mean * mean) / (calls - 1);
       assertEquals(128, mean, 3, "mean count on the hyperplane");
-      assertTrue(variance > 40 && variance < 96,
-          "variance of a call's count " + variance + " (64 if chunks are independent, 128 if shared)");
+      assertTrue(
+          variance > 40 && variance < 96,
+          "variance of a call's count "
+              + variance
+              + " (64 if chunks are independent, 128 if shared)");
     }
   }
 }

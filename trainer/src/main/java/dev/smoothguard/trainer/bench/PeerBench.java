@@ -20,16 +20,24 @@ import java.util.OptionalLong;
 import java.util.SplittableRandom;
 
 /**
- * The same trained classifier, counted over noisy copies of one image, three ways in one run:
- * (1) DJL/PyTorch as users of the reference code run it (noise drawn by PyTorch, forward
- * without gradients, argmax on the host); (2) ONNX Runtime's bare classifier on exactly the
- * noisy batches PyTorch saw in a replay (checks the two agree); (3) the engine's smoothing graph
- * (noise inside the graph). Each phase runs for the same wall time after one warm-up batch.
+ * The same trained classifier, counted over noisy copies of one image, three ways in one run: (1)
+ * DJL/PyTorch as users of the reference code run it (noise drawn by PyTorch, forward without
+ * gradients, argmax on the host); (2) ONNX Runtime's bare classifier on exactly the noisy batches
+ * PyTorch saw in a replay (checks the two agree); (3) the engine's smoothing graph (noise inside
+ * the graph). Each phase runs for the same wall time after one warm-up batch.
  */
 public final class PeerBench {
   /** Samples per second of each phase, the class agreement of (1) and (2), and peak memory. */
-  public record Result(double pytorch, double ortSameBatches, double engine, double agreement,
-      long peakRssAfterPytorchMb, long peakRssAfterEngineMb, int batch, int threads, String device) {
+  public record Result(
+      double pytorch,
+      double ortSameBatches,
+      double engine,
+      double agreement,
+      long peakRssAfterPytorchMb,
+      long peakRssAfterEngineMb,
+      int batch,
+      int threads,
+      String device) {
     public double ratio() {
       return engine / pytorch;
     }
@@ -37,8 +45,16 @@ public final class PeerBench {
 
   private PeerBench() {}
 
-  public static Result run(VitClassifier model, NDManager manager, Path onnx, Image x, double sigma,
-      int batch, double seconds, int threads) throws Exception {
+  public static Result run(
+      VitClassifier model,
+      NDManager manager,
+      Path onnx,
+      Image x,
+      double sigma,
+      int batch,
+      double seconds,
+      int threads)
+      throws Exception {
     VitConfig cfg = model.config();
     long[] shape = {batch, cfg.channels(), cfg.imageSize(), cfg.imageSize()};
     // (1) PyTorch: noise on the PyTorch side (torch.randn_like in the reference code)
@@ -61,9 +77,11 @@ public final class PeerBench {
     double pytorch = samples / ((System.nanoTime() - start) / 1e9);
     long rssTorch = peakRssMb();
 
-    EngineOptions options = new EngineOptions("cpu", threads, OptionalInt.empty(), OptionalInt.empty());
+    EngineOptions options =
+        new EngineOptions("cpu", threads, OptionalInt.empty(), OptionalInt.empty());
     try (SmoothingEngine engine = SmoothingEngine.open(onnx, options)) {
-      // (2) ONNX Runtime bare classifier on the batches PyTorch classified: same inputs, same answers?
+      // (2) ONNX Runtime bare classifier on the batches PyTorch classified: same inputs, same
+      // answers?
       long agree = 0, compared = 0;
       for (int i = 0; i < replay.size(); i++) {
         float[] logits = engine.logits(replay.get(i), batch);
@@ -93,20 +111,34 @@ public final class PeerBench {
         samples += batch;
       }
       double graph = samples / ((System.nanoTime() - start) / 1e9);
-      return new Result(pytorch, ortBare, graph, (double) agree / Math.max(1, compared), rssTorch,
-          peakRssMb(), batch, threads, engine.device());
+      return new Result(
+          pytorch,
+          ortBare,
+          graph,
+          (double) agree / Math.max(1, compared),
+          rssTorch,
+          peakRssMb(),
+          batch,
+          threads,
+          engine.device());
     }
   }
 
   /** One PyTorch batch: noisy copies of x, forward (no gradients), argmax per row. */
-  private static long[] pytorchBatch(VitClassifier model, NDManager manager, Image x, double sigma,
-      long[] shape, float[][] keepInput) {
+  private static long[] pytorchBatch(
+      VitClassifier model,
+      NDManager manager,
+      Image x,
+      double sigma,
+      long[] shape,
+      float[][] keepInput) {
     try (NDManager sm = manager.newSubManager()) {
       NDArray img = sm.create(x.pixels(), new Shape(1, shape[1], shape[2], shape[3]));
-      NDArray noisy = sm.randomNormal(0f, (float) sigma, new Shape(shape), DataType.FLOAT32)
-          .add(img);
+      NDArray noisy =
+          sm.randomNormal(0f, (float) sigma, new Shape(shape), DataType.FLOAT32).add(img);
       if (keepInput != null) keepInput[0] = noisy.toFloatArray();
-      NDArray logits = model.forward(new ParameterStore(sm, false), new NDList(noisy), false).singletonOrThrow();
+      NDArray logits =
+          model.forward(new ParameterStore(sm, false), new NDList(noisy), false).singletonOrThrow();
       return logits.argMax(1).toLongArray();
     }
   }

@@ -14,21 +14,41 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "The same fine-tuned classifier on noisy copies of one image: DJL/PyTorch (no gradients) vs the engine's smoothing graph on ONNX Runtime; samples/s, ratio, peak memory.")
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description =
+        "The same fine-tuned classifier on noisy copies of one image: DJL/PyTorch (no gradients) vs the engine's smoothing graph on ONNX Runtime; samples/s, ratio, peak memory.")
 final class BenchCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", required = true, description = "fine-tuning checkpoint directory")
   Path checkpoint;
-  @Option(names = "--batch", defaultValue = "1000", description = "noisy copies per forward pass (default ${DEFAULT-VALUE})")
+
+  @Option(
+      names = "--batch",
+      defaultValue = "1000",
+      description = "noisy copies per forward pass (default ${DEFAULT-VALUE})")
   int batch;
-  @Option(names = "--seconds", defaultValue = "10", description = "measuring time per phase (default ${DEFAULT-VALUE})")
+
+  @Option(
+      names = "--seconds",
+      defaultValue = "10",
+      description = "measuring time per phase (default ${DEFAULT-VALUE})")
   double seconds;
-  @Option(names = "--threads", defaultValue = "2", description = "intra-op threads for both PyTorch and ONNX Runtime (default ${DEFAULT-VALUE})")
+
+  @Option(
+      names = "--threads",
+      defaultValue = "2",
+      description = "intra-op threads for both PyTorch and ONNX Runtime (default ${DEFAULT-VALUE})")
   int threads;
-  @Option(names = "--data", description = "take the image from this dataset (default: a random image)")
+
+  @Option(
+      names = "--data",
+      description = "take the image from this dataset (default: a random image)")
   String data;
+
   @Option(names = "--index", defaultValue = "0", description = "image index in --data")
   int index;
+
   @Option(names = "--sigma", description = "noise level (default: the checkpoint's)")
   Double sigma;
 
@@ -43,14 +63,24 @@ final class BenchCommand implements Callable<Integer> {
     try (NDManager manager = NDManager.newBaseManager()) {
       VitClassifier model = Finetuning.load(checkpoint, meta, manager);
       Exporter.export(checkpoint, onnx, "bench", "bench", null, null);
-      Image x = data == null ? PeerBench.randomImage(model.config(), 1) : Datasets.open(data).get(index).image();
+      Image x =
+          data == null
+              ? PeerBench.randomImage(model.config(), 1)
+              : Datasets.open(data).get(index).image();
       model.config().checkImage(x.channels(), x.height(), x.width(), "the bench image");
       PeerBench.Result r = PeerBench.run(model, manager, onnx, x, s, batch, seconds, threads);
-      System.out.printf("classifier %s (%s, sigma=%s), batch %d, %d threads, engine device %s%n",
+      System.out.printf(
+          "classifier %s (%s, sigma=%s), batch %d, %d threads, engine device %s%n",
           checkpoint, meta.config(), s, r.batch(), r.threads(), r.device());
-      System.out.printf("  DJL/PyTorch (noise + forward, no grad)    %10.0f samples/s   peak RSS %d MB%n", r.pytorch(), r.peakRssAfterPytorchMb());
-      System.out.printf("  ONNX Runtime bare, PyTorch's own batches  %10.0f samples/s   class agreement %.4f%n", r.ortSameBatches(), r.agreement());
-      System.out.printf("  engine smoothing graph (noise in graph)   %10.0f samples/s   peak RSS %d MB (process, cumulative)%n", r.engine(), r.peakRssAfterEngineMb());
+      System.out.printf(
+          "  DJL/PyTorch (noise + forward, no grad)    %10.0f samples/s   peak RSS %d MB%n",
+          r.pytorch(), r.peakRssAfterPytorchMb());
+      System.out.printf(
+          "  ONNX Runtime bare, PyTorch's own batches  %10.0f samples/s   class agreement %.4f%n",
+          r.ortSameBatches(), r.agreement());
+      System.out.printf(
+          "  engine smoothing graph (noise in graph)   %10.0f samples/s   peak RSS %d MB (process, cumulative)%n",
+          r.engine(), r.peakRssAfterEngineMb());
       System.out.printf("  ratio engine / PyTorch: %.2fx (goal >= 1.5x on CPU)%n", r.ratio());
     } finally {
       Files.deleteIfExists(onnx);

@@ -11,6 +11,7 @@ final class Checks {
   }
 
   static void range(String flag, double v, double lo, double hi) {
-    if (!(v >= lo && v <= hi)) throw new UserError(flag + " must be in [" + lo + ", " + hi + "], got " + v);
+    if (!(v >= lo && v <= hi))
+      throw new UserError(flag + " must be in [" + lo + ", " + hi + "], got " + v);
   }
 }

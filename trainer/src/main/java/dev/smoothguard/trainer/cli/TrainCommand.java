@@ -3,7 +3,9 @@ package dev.smoothguard.trainer.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
     subcommands = {PretrainCommand.class, FinetuneCommand.class, BenchCommand.class},
     description = "Train: pretrain (DMAE), finetune (noisy, consistency), bench (DJL vs engine).")
 final class TrainCommand implements Runnable {
@@ -11,6 +13,7 @@ final class TrainCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: pretrain, finetune or bench");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "name a command: pretrain, finetune or bench");
   }
 }

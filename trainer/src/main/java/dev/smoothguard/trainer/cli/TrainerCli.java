@@ -6,8 +6,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
 
-/** Entry point of the trainer module: {@code train (pretrain|finetune|bench)} and {@code export}. */
-@Command(name = "smoothguard", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+/**
+ * Entry point of the trainer module: {@code train (pretrain|finetune|bench)} and {@code export}.
+ */
+@Command(
+    name = "smoothguard",
+    mixinStandardHelpOptions = true,
+    versionProvider = BuildVersion.class,
     scope = ScopeType.INHERIT, // every subcommand's --version prints the build version too
     subcommands = {TrainCommand.class, ExportCommand.class},
     description = "DMAE pre-training, noisy fine-tuning, ONNX export.")
@@ -24,14 +29,17 @@ public final class TrainerCli implements Runnable {
     CliPolicy.main(new TrainerCli(), args);
   }
 
-  /** The command line under the CLI policy: a user error exits 2 with one line, a bug 1 with its stack trace. */
+  /**
+   * The command line under the CLI policy: a user error exits 2 with one line, a bug 1 with its
+   * stack trace.
+   */
   public static CommandLine commandLine() {
     return CliPolicy.commandLine(new TrainerCli());
   }
 
   /** The command as the user typed it, for the provenance recorded with a checkpoint. */
   static String invocation(CommandLine.Model.CommandSpec spec) {
-    return "bin/smoothguard " + String.join(" ",
-        spec.root().commandLine().getParseResult().originalArgs());
+    return "bin/smoothguard "
+        + String.join(" ", spec.root().commandLine().getParseResult().originalArgs());
   }
 }

@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * Certified accuracy at fixed radii from a certify TSV (Cohen's format: {@code idx label predict
- * radius correct time}): the fraction of rows that are correct with radius ≥ r; abstentions
- * count as wrong.
+ * radius correct time}): the fraction of rows that are correct with radius ≥ r; abstentions count
+ * as wrong.
  */
 public final class CertificationTable {
   public static final double[] RADII = {0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0};
@@ -25,7 +25,8 @@ public final class CertificationTable {
     if (!Files.isRegularFile(tsv)) throw new UserError("no certification TSV " + tsv);
     List<String> lines = Files.readAllLines(tsv);
     if (lines.isEmpty() || !lines.get(0).startsWith("idx\tlabel\tpredict\tradius\tcorrect")) {
-      throw new UserError(tsv + ": not a certify TSV (header idx label predict radius correct time)");
+      throw new UserError(
+          tsv + ": not a certify TSV (header idx label predict radius correct time)");
     }
     int n = 0;
     int[] hits = new int[RADII.length];

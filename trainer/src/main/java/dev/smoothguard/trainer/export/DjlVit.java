@@ -18,8 +18,8 @@ public final class DjlVit {
   private DjlVit() {}
 
   /**
-   * The classifier as it was trained: global pooling (mean of the patch tokens, then fc_norm)
-   * or the class token after the encoder's final norm.
+   * The classifier as it was trained: global pooling (mean of the patch tokens, then fc_norm) or
+   * the class token after the encoder's final norm.
    */
   public static VitWeights weights(VitClassifier model) {
     return model.globalPool()
@@ -28,31 +28,47 @@ public final class DjlVit {
   }
 
   /**
-   * Any pooling: {@code tokenNorm} (nullable) runs over every token before pooling,
-   * {@code pooledNorm} (nullable) over the pooled vector, e.g. MAE's global average pool +
-   * fc_norm is {@code weights(model, null, MEAN_OF_PATCHES, fcNorm)}.
+   * Any pooling: {@code tokenNorm} (nullable) runs over every token before pooling, {@code
+   * pooledNorm} (nullable) over the pooled vector, e.g. MAE's global average pool + fc_norm is
+   * {@code weights(model, null, MEAN_OF_PATCHES, fcNorm)}.
    */
-  public static VitWeights weights(VitClassifier model, LayerNorm tokenNorm, Pooling pooling,
-      LayerNorm pooledNorm) {
+  public static VitWeights weights(
+      VitClassifier model, LayerNorm tokenNorm, Pooling pooling, LayerNorm pooledNorm) {
     VitConfig cfg = model.config();
     VitEncoder enc = model.encoder();
     List<Block> blocks = new ArrayList<>();
     for (TransformerBlock b : enc.blocks()) {
-      blocks.add(new Block(norm(b.norm1()), linear(b.qkv()), linear(b.proj()), norm(b.norm2()),
-          linear(b.fc1()), linear(b.fc2())));
+      blocks.add(
+          new Block(
+              norm(b.norm1()),
+              linear(b.qkv()),
+              linear(b.proj()),
+              norm(b.norm2()),
+              linear(b.fc1()),
+              linear(b.fc2())));
     }
     Linear embed = enc.patchEmbed();
     float[] bias = values(embed.getParameters().get("bias"));
-    return new VitWeights(cfg.channels(), cfg.imageSize(), cfg.patch(), cfg.heads(),
-        VitConfig.LAYER_NORM_EPS, pooling, convLayout(values(embed.getParameters().get("weight")), cfg),
-        bias, values(enc.clsToken()), enc.positions(), blocks,
-        tokenNorm == null ? null : norm(tokenNorm), pooledNorm == null ? null : norm(pooledNorm),
+    return new VitWeights(
+        cfg.channels(),
+        cfg.imageSize(),
+        cfg.patch(),
+        cfg.heads(),
+        VitConfig.LAYER_NORM_EPS,
+        pooling,
+        convLayout(values(embed.getParameters().get("weight")), cfg),
+        bias,
+        values(enc.clsToken()),
+        enc.positions(),
+        blocks,
+        tokenNorm == null ? null : norm(tokenNorm),
+        pooledNorm == null ? null : norm(pooledNorm),
         linear(model.head()));
   }
 
   /**
-   * The DJL patch embedding is a Linear over patches flattened in (row, column, channel) order,
-   * [D, p*p*C]; as a convolution kernel that is [D, C, p, p].
+   * The DJL patch embedding is a Linear over patches flattened in (row, column, channel) order, [D,
+   * p*p*C]; as a convolution kernel that is [D, C, p, p].
    */
   static float[] convLayout(float[] linear, VitConfig cfg) {
     int p = cfg.patch(), c = cfg.channels(), dim = cfg.patchDim();
@@ -71,7 +87,8 @@ public final class DjlVit {
   }
 
   private static Norm norm(LayerNorm ln) {
-    return new Norm(values(ln.getParameters().get("gamma")), values(ln.getParameters().get("beta")));
+    return new Norm(
+        values(ln.getParameters().get("gamma")), values(ln.getParameters().get("beta")));
   }
 
   private static VitWeights.Linear linear(Linear layer) {

@@ -24,8 +24,14 @@ public final class Exporter {
   /** How the certification table in the card was measured (all optional). */
   public record CertificationSource(Path tsv, String images, int n0, int n, double alpha) {}
 
-  public static ModelCard export(Path checkpoint, Path onnx, String name, String version,
-      String dataset, CertificationSource cert) throws IOException {
+  public static ModelCard export(
+      Path checkpoint,
+      Path onnx,
+      String name,
+      String version,
+      String dataset,
+      CertificationSource cert)
+      throws IOException {
     RunMeta meta = RunMeta.read(checkpoint);
     ModelProto proto;
     try (NDManager manager = NDManager.newBaseManager()) {
@@ -38,17 +44,30 @@ public final class Exporter {
     Files.write(onnx, bytes);
     VitConfig cfg = VitConfig.named(meta.config());
     Map<String, Integer> epochs = new LinkedHashMap<>();
-    if (meta.upstream() != null) epochs.put("pretrain", (int) Math.round(meta.upstream().epochsDone()));
+    if (meta.upstream() != null)
+      epochs.put("pretrain", (int) Math.round(meta.upstream().epochsDone()));
     epochs.put("finetune", (int) Math.round(meta.epochsDone()));
     ModelCard.Certification certification = null;
     if (cert != null && cert.tsv() != null) {
       CertificationTable.Table table = CertificationTable.read(cert.tsv());
       String images = cert.images() + " (" + table.images() + " images)";
-      certification = new ModelCard.Certification(images, cert.n0(), cert.n(), cert.alpha(), table.accuracyAtRadius());
+      certification =
+          new ModelCard.Certification(
+              images, cert.n0(), cert.n(), cert.alpha(), table.accuracyAtRadius());
     }
-    ModelCard card = new ModelCard(name, version, dataset != null ? dataset : meta.dataset(),
-        meta.classNames(), List.of(cfg.channels(), cfg.imageSize(), cfg.imageSize()), meta.sigma(),
-        cfg.name(), epochs, meta.lineage(), sha256(bytes), certification);
+    ModelCard card =
+        new ModelCard(
+            name,
+            version,
+            dataset != null ? dataset : meta.dataset(),
+            meta.classNames(),
+            List.of(cfg.channels(), cfg.imageSize(), cfg.imageSize()),
+            meta.sigma(),
+            cfg.name(),
+            epochs,
+            meta.lineage(),
+            sha256(bytes),
+            certification);
     card.write(ModelCard.cardPathFor(onnx));
     return card;
   }

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * A trained ViT classifier as plain arrays in PyTorch's layouts, whichever framework trained it
- * (the trainer's DJL model, or a timm-named PyTorch checkpoint). {@link VitOnnx} writes one as
- * an ONNX graph. Pre-norm blocks, exact GELU, fused qkv projection, as in timm and MAE.
+ * (the trainer's DJL model, or a timm-named PyTorch checkpoint). {@link VitOnnx} writes one as an
+ * ONNX graph. Pre-norm blocks, exact GELU, fused qkv projection, as in timm and MAE.
  *
  * @param channels C of the image the patches are cut from
  * @param imageSize H = W the ViT itself takes (after any resize)
@@ -16,17 +16,28 @@ import java.util.List;
  * @param patchWeight [D, C, p, p], PyTorch's Conv2d layout
  * @param patchBias [D]
  * @param clsToken [D], or null when the model has no class token
- * @param positions [T, D] with T = (class token ? 1 : 0) + L, added after the class token is
- *     put in front (timm's {@code pos_embed}; the class token's row is zero in MAE's fixed table)
+ * @param positions [T, D] with T = (class token ? 1 : 0) + L, added after the class token is put in
+ *     front (timm's {@code pos_embed}; the class token's row is zero in MAE's fixed table)
  * @param blocks the transformer blocks
  * @param tokenNorm LayerNorm over every token before pooling (timm's {@code norm}), or null
  * @param pooledNorm LayerNorm over the pooled vector (MAE's {@code fc_norm}), or null
  * @param head the classifier, [K, D]
  */
 public record VitWeights(
-    int channels, int imageSize, int patch, int heads, float layerNormEps, Pooling pooling,
-    float[] patchWeight, float[] patchBias, float[] clsToken, float[] positions,
-    List<Block> blocks, Norm tokenNorm, Norm pooledNorm, Linear head) {
+    int channels,
+    int imageSize,
+    int patch,
+    int heads,
+    float layerNormEps,
+    Pooling pooling,
+    float[] patchWeight,
+    float[] patchBias,
+    float[] clsToken,
+    float[] positions,
+    List<Block> blocks,
+    Norm tokenNorm,
+    Norm pooledNorm,
+    Linear head) {
 
   /** How the token sequence becomes one vector for the head. */
   public enum Pooling {
@@ -39,7 +50,8 @@ public record VitWeights(
   /** LayerNorm's affine parameters, [D] each. */
   public record Norm(float[] scale, float[] bias) {
     public Norm {
-      if (scale.length != bias.length) throw new IllegalArgumentException("LayerNorm scale and bias differ in size");
+      if (scale.length != bias.length)
+        throw new IllegalArgumentException("LayerNorm scale and bias differ in size");
     }
   }
 
@@ -47,8 +59,16 @@ public record VitWeights(
   public record Linear(int in, int out, float[] weight, float[] bias) {
     public Linear {
       if (weight.length != (long) in * out || bias.length != out) {
-        throw new IllegalArgumentException("Linear " + in + "->" + out + " has " + weight.length
-            + " weights and " + bias.length + " biases");
+        throw new IllegalArgumentException(
+            "Linear "
+                + in
+                + "->"
+                + out
+                + " has "
+                + weight.length
+                + " weights and "
+                + bias.length
+                + " biases");
       }
     }
   }
@@ -58,23 +78,31 @@ public record VitWeights(
 
   public VitWeights {
     if (imageSize % patch != 0) {
-      throw new IllegalArgumentException("image size " + imageSize + " is not a multiple of the patch size " + patch);
+      throw new IllegalArgumentException(
+          "image size " + imageSize + " is not a multiple of the patch size " + patch);
     }
     int d = patchBias.length;
-    if (d % heads != 0) throw new IllegalArgumentException("width " + d + " is not divisible by " + heads + " heads");
+    if (d % heads != 0)
+      throw new IllegalArgumentException("width " + d + " is not divisible by " + heads + " heads");
     if (patchWeight.length != (long) d * channels * patch * patch) {
-      throw new IllegalArgumentException("patch embedding has " + patchWeight.length + " weights, expected D*C*p*p = "
-          + (long) d * channels * patch * patch);
+      throw new IllegalArgumentException(
+          "patch embedding has "
+              + patchWeight.length
+              + " weights, expected D*C*p*p = "
+              + (long) d * channels * patch * patch);
     }
-    if (clsToken != null && clsToken.length != d) throw new IllegalArgumentException("class token is not of width " + d);
+    if (clsToken != null && clsToken.length != d)
+      throw new IllegalArgumentException("class token is not of width " + d);
     if (clsToken == null && pooling == Pooling.CLASS_TOKEN) {
       throw new IllegalArgumentException("class-token pooling needs a class token");
     }
     int tokens = (clsToken != null ? 1 : 0) + (imageSize / patch) * (imageSize / patch);
     if (positions.length != (long) tokens * d) {
-      throw new IllegalArgumentException("position table has " + positions.length / d + " rows, expected " + tokens);
+      throw new IllegalArgumentException(
+          "position table has " + positions.length / d + " rows, expected " + tokens);
     }
-    if (head.in() != d) throw new IllegalArgumentException("head takes " + head.in() + " features, width is " + d);
+    if (head.in() != d)
+      throw new IllegalArgumentException("head takes " + head.in() + " features, width is " + d);
     blocks = List.copyOf(blocks);
   }
 

@@ -24,8 +24,13 @@ public final class DmaeModel extends AbstractBlock {
     decoder = addChildBlock("decoder", new MaeDecoder(cfg));
   }
 
-  public VitEncoder encoder() { return encoder; }
-  public MaeDecoder decoder() { return decoder; }
+  public VitEncoder encoder() {
+    return encoder;
+  }
+
+  public MaeDecoder decoder() {
+    return decoder;
+  }
 
   @Override
   protected NDList forwardInternal(

@@ -6,8 +6,8 @@ import ai.djl.training.initializer.NormalInitializer;
 import dev.smoothguard.smoothing.errors.UserError;
 
 /**
- * How a model's parameters start, set before {@code initialize}. Both schemes give LayerNorms
- * scale 1 and shift 0, biases 0, and the class and mask tokens N(0, 0.02²) (MAE's).
+ * How a model's parameters start, set before {@code initialize}. Both schemes give LayerNorms scale
+ * 1 and shift 0, biases 0, and the class and mask tokens N(0, 0.02²) (MAE's).
  */
 public enum Init {
   /**
@@ -33,6 +33,7 @@ public enum Init {
   /** As {@link #applyTo}, plus MAE's small head for a classifier. */
   public void applyTo(VitClassifier classifier) {
     applyTo((Block) classifier);
-    if (this == MAE) classifier.head().setInitializer(new NormalInitializer(2e-5f), Parameter.Type.WEIGHT);
+    if (this == MAE)
+      classifier.head().setInitializer(new NormalInitializer(2e-5f), Parameter.Type.WEIGHT);
   }
 }

@@ -17,10 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * MAE decoder. Input: the encoder's tokens (B, 1+Lk, D) and the restore indices (B, L) int64
- * that put [visible..., masked...] back into patch order. Mask tokens fill the masked places,
- * the decoder's own fixed position embeddings are added, a few blocks run, and a linear layer
- * predicts every patch's pixels: output (B, L, patch*patch*C).
+ * MAE decoder. Input: the encoder's tokens (B, 1+Lk, D) and the restore indices (B, L) int64 that
+ * put [visible..., masked...] back into patch order. Mask tokens fill the masked places, the
+ * decoder's own fixed position embeddings are added, a few blocks run, and a linear layer predicts
+ * every patch's pixels: output (B, L, patch*patch*C).
  */
 public final class MaeDecoder extends AbstractBlock {
   private final VitConfig cfg;
@@ -34,12 +34,20 @@ public final class MaeDecoder extends AbstractBlock {
   public MaeDecoder(VitConfig cfg) {
     this.cfg = cfg;
     embed = addChildBlock("embed", Linear.builder().setUnits(cfg.decoderWidth()).build());
-    maskToken = addParameter(Parameter.builder().setName("mask_token")
-        .setType(Parameter.Type.OTHER).optShape(new Shape(1, 1, cfg.decoderWidth()))
-        .optInitializer(new NormalInitializer(0.02f)).build());
+    maskToken =
+        addParameter(
+            Parameter.builder()
+                .setName("mask_token")
+                .setType(Parameter.Type.OTHER)
+                .optShape(new Shape(1, 1, cfg.decoderWidth()))
+                .optInitializer(new NormalInitializer(0.02f))
+                .build());
     for (int i = 0; i < cfg.decoderDepth(); i++) {
-      blocks.add(addChildBlock("block" + i, new TransformerBlock(
-          cfg.decoderWidth(), cfg.decoderHeads(), cfg.decoderWidth() * cfg.mlpRatio())));
+      blocks.add(
+          addChildBlock(
+              "block" + i,
+              new TransformerBlock(
+                  cfg.decoderWidth(), cfg.decoderHeads(), cfg.decoderWidth() * cfg.mlpRatio())));
     }
     norm = addChildBlock("norm", TransformerBlock.layerNorm());
     pred = addChildBlock("pred", Linear.builder().setUnits(cfg.patchDim()).build());
@@ -57,12 +65,15 @@ public final class MaeDecoder extends AbstractBlock {
     int d = cfg.decoderWidth();
     int l = cfg.numPatches();
     NDArray x = TransformerBlock.apply(embed, ps, latent, training);
-    NDArray masked = m.zeros(new Shape(b, l - visible, d))
-        .add(ps.getValue(maskToken, latent.getDevice(), training));
-    NDArray seq = NDArrays.concat(new NDList(x.get(":, 1:, :"), masked), 1)
-        .gather(restore.expandDims(2).repeat(2, d), 1);
-    seq = NDArrays.concat(new NDList(x.get(":, :1, :"), seq), 1)
-        .add(m.create(positions, new Shape(1, 1 + l, d)));
+    NDArray masked =
+        m.zeros(new Shape(b, l - visible, d))
+            .add(ps.getValue(maskToken, latent.getDevice(), training));
+    NDArray seq =
+        NDArrays.concat(new NDList(x.get(":, 1:, :"), masked), 1)
+            .gather(restore.expandDims(2).repeat(2, d), 1);
+    seq =
+        NDArrays.concat(new NDList(x.get(":, :1, :"), seq), 1)
+            .add(m.create(positions, new Shape(1, 1 + l, d)));
     for (TransformerBlock block : blocks) seq = TransformerBlock.apply(block, ps, seq, training);
     seq = TransformerBlock.apply(norm, ps, seq, training);
     return new NDList(TransformerBlock.apply(pred, ps, seq, training).get(":, 1:, :"));

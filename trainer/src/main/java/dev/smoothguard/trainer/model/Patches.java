@@ -11,7 +11,8 @@ public final class Patches {
     long b = images.getShape().get(0);
     int g = cfg.grid();
     int p = cfg.patch();
-    return images.reshape(b, cfg.channels(), g, p, g, p)
+    return images
+        .reshape(b, cfg.channels(), g, p, g, p)
         .transpose(0, 2, 4, 3, 5, 1)
         .reshape(b, cfg.numPatches(), cfg.patchDim());
   }

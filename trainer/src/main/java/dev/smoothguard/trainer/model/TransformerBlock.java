@@ -13,9 +13,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * A pre-norm transformer block on (B, T, D): x + Attn(LN(x)), then x + MLP(LN(x)) with a GELU
- * MLP. LayerNorm normalises axis 2 only (DJL's default would normalise T and D together). In
- * training each residual branch goes through {@link DropPath} at this block's rate.
+ * A pre-norm transformer block on (B, T, D): x + Attn(LN(x)), then x + MLP(LN(x)) with a GELU MLP.
+ * LayerNorm normalises axis 2 only (DJL's default would normalise T and D together). In training
+ * each residual branch goes through {@link DropPath} at this block's rate.
  */
 public final class TransformerBlock extends AbstractBlock {
   private final int width;
@@ -59,12 +59,29 @@ public final class TransformerBlock extends AbstractBlock {
     return dropPath;
   }
 
-  public LayerNorm norm1() { return norm1; }
-  public Linear qkv() { return qkv; }
-  public Linear proj() { return proj; }
-  public LayerNorm norm2() { return norm2; }
-  public Linear fc1() { return fc1; }
-  public Linear fc2() { return fc2; }
+  public LayerNorm norm1() {
+    return norm1;
+  }
+
+  public Linear qkv() {
+    return qkv;
+  }
+
+  public Linear proj() {
+    return proj;
+  }
+
+  public LayerNorm norm2() {
+    return norm2;
+  }
+
+  public Linear fc1() {
+    return fc1;
+  }
+
+  public Linear fc2() {
+    return fc2;
+  }
 
   @Override
   protected NDList forwardInternal(
@@ -82,8 +99,8 @@ public final class TransformerBlock extends AbstractBlock {
     long t = h.getShape().get(1);
     int headDim = width / heads;
     // (B, T, 3D) -> (3, B, heads, T, headDim)
-    NDArray qkvOut = apply(qkv, ps, h, training)
-        .reshape(b, t, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
+    NDArray qkvOut =
+        apply(qkv, ps, h, training).reshape(b, t, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
     NDArray q = qkvOut.get(0).mul((float) (1.0 / Math.sqrt(headDim)));
     NDArray k = qkvOut.get(1);
     NDArray v = qkvOut.get(2);

@@ -13,13 +13,13 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * The fine-tuned classifier: the ViT encoder over all patches and a linear head. Input
- * (B,C,H,W) in [0,1]; output logits (B,K). Two poolings, as MAE/DMAE's fine-tuning:
+ * The fine-tuned classifier: the ViT encoder over all patches and a linear head. Input (B,C,H,W) in
+ * [0,1]; output logits (B,K). Two poolings, as MAE/DMAE's fine-tuning:
  *
  * <ul>
  *   <li><b>global pool</b> (the reference default): the mean of the patch tokens (class token
- *       excluded) of the last block, then {@code fc_norm}, then the head; the encoder's final
- *       norm is not used (the reference deletes it) and is frozen;
+ *       excluded) of the last block, then {@code fc_norm}, then the head; the encoder's final norm
+ *       is not used (the reference deletes it) and is frozen;
  *   <li><b>class token</b>: the encoder's final norm over all tokens, the class token to the head
  *       (the models shipped before global pooling).
  * </ul>
@@ -52,14 +52,31 @@ public final class VitClassifier extends AbstractBlock {
     fcNorm = globalPool ? addChildBlock("fc_norm", TransformerBlock.layerNorm()) : null;
   }
 
-  public VitConfig config() { return cfg; }
-  public int numClasses() { return numClasses; }
-  public VitEncoder encoder() { return encoder; }
-  public Linear head() { return head; }
+  public VitConfig config() {
+    return cfg;
+  }
+
+  public int numClasses() {
+    return numClasses;
+  }
+
+  public VitEncoder encoder() {
+    return encoder;
+  }
+
+  public Linear head() {
+    return head;
+  }
+
   /** Whether the head sees the mean of the patch tokens after {@link #fcNorm()}. */
-  public boolean globalPool() { return globalPool; }
+  public boolean globalPool() {
+    return globalPool;
+  }
+
   /** The LayerNorm over the pooled vector with global pooling; null with the class token. */
-  public LayerNorm fcNorm() { return fcNorm; }
+  public LayerNorm fcNorm() {
+    return fcNorm;
+  }
 
   @Override
   protected NDList forwardInternal(

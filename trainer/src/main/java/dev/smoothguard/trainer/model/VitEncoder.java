@@ -18,12 +18,12 @@ import java.util.List;
 
 /**
  * ViT encoder. Input: images (B, C, H, W) with pixels in [0,1] (noise, if any, already added),
- * optionally the indices (B, Lk) int64 of the patches to keep (MAE masking). Output: (B, 1+Lk,
- * D) tokens after the final LayerNorm, the class token first (before that norm for a
- * global-pool classifier, which normalises the pooled vector instead).
+ * optionally the indices (B, Lk) int64 of the patches to keep (MAE masking). Output: (B, 1+Lk, D)
+ * tokens after the final LayerNorm, the class token first (before that norm for a global-pool
+ * classifier, which normalises the pooled vector instead).
  *
- * <p>Per-channel normalisation is the first op, so the trained model takes the same [0,1]
- * pixels as the exported ONNX graph.
+ * <p>Per-channel normalisation is the first op, so the trained model takes the same [0,1] pixels as
+ * the exported ONNX graph.
  */
 public final class VitEncoder extends AbstractBlock {
   private final VitConfig cfg;
@@ -47,25 +47,52 @@ public final class VitEncoder extends AbstractBlock {
     this.cfg = cfg;
     this.finalNorm = finalNorm;
     patchEmbed = addChildBlock("patch_embed", Linear.builder().setUnits(cfg.width()).build());
-    clsToken = addParameter(Parameter.builder().setName("cls_token")
-        .setType(Parameter.Type.OTHER).optShape(new Shape(1, 1, cfg.width()))
-        .optInitializer(new NormalInitializer(0.02f)).build());
+    clsToken =
+        addParameter(
+            Parameter.builder()
+                .setName("cls_token")
+                .setType(Parameter.Type.OTHER)
+                .optShape(new Shape(1, 1, cfg.width()))
+                .optInitializer(new NormalInitializer(0.02f))
+                .build());
     for (int i = 0; i < cfg.depth(); i++) {
-      blocks.add(addChildBlock("block" + i,
-          new TransformerBlock(cfg.width(), cfg.heads(), cfg.width() * cfg.mlpRatio(),
-              DropPath.rateOf(i, cfg.depth(), dropPath))));
+      blocks.add(
+          addChildBlock(
+              "block" + i,
+              new TransformerBlock(
+                  cfg.width(),
+                  cfg.heads(),
+                  cfg.width() * cfg.mlpRatio(),
+                  DropPath.rateOf(i, cfg.depth(), dropPath))));
     }
     norm = addChildBlock("norm", TransformerBlock.layerNorm());
     positions = SinCosPositions.table(cfg.grid(), cfg.width());
   }
 
-  public VitConfig config() { return cfg; }
-  public Linear patchEmbed() { return patchEmbed; }
-  public Parameter clsToken() { return clsToken; }
-  public List<TransformerBlock> blocks() { return blocks; }
-  public LayerNorm norm() { return norm; }
+  public VitConfig config() {
+    return cfg;
+  }
+
+  public Linear patchEmbed() {
+    return patchEmbed;
+  }
+
+  public Parameter clsToken() {
+    return clsToken;
+  }
+
+  public List<TransformerBlock> blocks() {
+    return blocks;
+  }
+
+  public LayerNorm norm() {
+    return norm;
+  }
+
   /** The fixed position table, (1 + L) x D, row 0 for the class token. */
-  public float[] positions() { return positions.clone(); }
+  public float[] positions() {
+    return positions.clone();
+  }
 
   @Override
   protected NDList forwardInternal(
@@ -75,8 +102,10 @@ public final class VitEncoder extends AbstractBlock {
     long b = images.getShape().get(0);
     int c = cfg.channels();
     int d = cfg.width();
-    NDArray x = images.sub(m.create(cfg.mean(), new Shape(1, c, 1, 1)))
-        .div(m.create(cfg.std(), new Shape(1, c, 1, 1)));
+    NDArray x =
+        images
+            .sub(m.create(cfg.mean(), new Shape(1, c, 1, 1)))
+            .div(m.create(cfg.std(), new Shape(1, c, 1, 1)));
     NDArray tokens = TransformerBlock.apply(patchEmbed, ps, Patches.patchify(x, cfg), training);
     NDArray pos = m.create(positions, new Shape(1, 1 + cfg.numPatches(), d));
     tokens = tokens.add(pos.get(":, 1:, :"));
@@ -85,7 +114,8 @@ public final class VitEncoder extends AbstractBlock {
       tokens = tokens.gather(keep.expandDims(2).repeat(2, d), 1);
     }
     // zeros(...) first so the broadcast result lives in this step's manager, not the parameters'
-    NDArray cls = m.zeros(new Shape(b, 1, d)).add(ps.getValue(clsToken, images.getDevice(), training));
+    NDArray cls =
+        m.zeros(new Shape(b, 1, d)).add(ps.getValue(clsToken, images.getDevice(), training));
     NDArray t = NDArrays.concat(new NDList(cls, tokens), 1);
     for (TransformerBlock block : blocks) t = TransformerBlock.apply(block, ps, t, training);
     return new NDList(finalNorm ? TransformerBlock.apply(norm, ps, t, training) : t);

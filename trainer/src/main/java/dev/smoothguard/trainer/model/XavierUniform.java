@@ -13,7 +13,8 @@ import ai.djl.training.initializer.Initializer;
 public final class XavierUniform implements Initializer {
   @Override
   public NDArray initialize(NDManager manager, Shape shape, DataType dataType) {
-    if (shape.dimension() < 2) throw new IllegalArgumentException("Xavier needs a weight of 2+ axes, got " + shape);
+    if (shape.dimension() < 2)
+      throw new IllegalArgumentException("Xavier needs a weight of 2+ axes, got " + shape);
     long fanOut = shape.get(0);
     long fanIn = shape.size() / fanOut;
     float bound = (float) Math.sqrt(6.0 / (fanIn + fanOut));

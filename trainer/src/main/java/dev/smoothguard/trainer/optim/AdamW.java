@@ -22,10 +22,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * AdamW as PyTorch's {@code torch.optim.AdamW} computes it, with parameter groups: per
- * parameter a learning-rate multiplier (layer-wise decay) and a weight decay (0 for biases,
- * norms and tokens). For each update of a parameter with gradient g at step t (counted per
- * parameter) and group rate lr = scheduled rate × lrScale:
+ * AdamW as PyTorch's {@code torch.optim.AdamW} computes it, with parameter groups: per parameter a
+ * learning-rate multiplier (layer-wise decay) and a weight decay (0 for biases, norms and tokens).
+ * For each update of a parameter with gradient g at step t (counted per parameter) and group rate
+ * lr = scheduled rate × lrScale:
  *
  * <pre>
  *   w ← w · (1 − lr·wd)                       (decoupled weight decay)
@@ -33,9 +33,9 @@ import java.util.TreeMap;
  *   w ← w − (lr / (1−β1^t)) · m / (√v / √(1−β2^t) + ε)
  * </pre>
  *
- * <p>DJL's own AdamW has one weight decay for all parameters and keeps its moments private;
- * this one keeps its state (m, v, t per parameter, by name) where {@link #save} and
- * {@link #load} write and read it exactly, so a resumed run continues bit for bit.
+ * <p>DJL's own AdamW has one weight decay for all parameters and keeps its moments private; this
+ * one keeps its state (m, v, t per parameter, by name) where {@link #save} and {@link #load} write
+ * and read it exactly, so a resumed run continues bit for bit.
  */
 public final class AdamW extends Optimizer {
   private static final int FORMAT = 1;
@@ -78,17 +78,21 @@ public final class AdamW extends Optimizer {
   public void update(String parameterId, NDArray weight, NDArray grad) {
     ParameterSpec spec = byId.get(parameterId);
     if (spec == null) throw new IllegalStateException("parameter " + parameterId + " has no group");
-    State s = state.computeIfAbsent(spec.name(), n -> new State(0, weight.zerosLike(), weight.zerosLike()));
+    State s =
+        state.computeIfAbsent(
+            spec.name(), n -> new State(0, weight.zerosLike(), weight.zerosLike()));
     s.step++;
     double lr = rate.getNewValue(0) * spec.lrScale();
     double bc1 = 1 - Math.pow(beta1, s.step);
     double bc2 = 1 - Math.pow(beta2, s.step);
     if (spec.weightDecay() > 0) weight.muli((float) (1 - lr * spec.weightDecay()));
-    try (NDArray g1 = grad.mul(1 - beta1); NDArray g2 = grad.square()) {
+    try (NDArray g1 = grad.mul(1 - beta1);
+        NDArray g2 = grad.square()) {
       s.m.muli(beta1).addi(g1);
       s.v.muli(beta2).addi(g2.muli(1 - beta2));
     }
-    try (NDArray denom = s.v.sqrt(); NDArray step = s.m.duplicate()) {
+    try (NDArray denom = s.v.sqrt();
+        NDArray step = s.m.duplicate()) {
       denom.divi((float) Math.sqrt(bc2)).addi(eps);
       step.divi(denom).muli((float) (lr / bc1));
       weight.subi(step);
@@ -104,7 +108,8 @@ public final class AdamW extends Optimizer {
   /** Writes every parameter's t, m and v (float32, exact) to {@code file}, atomically. */
   public void save(Path file) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+    try (DataOutputStream out =
+        new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
       out.writeUTF(MAGIC);
       out.writeInt(FORMAT);
       out.writeFloat(beta1);
@@ -127,20 +132,33 @@ public final class AdamW extends Optimizer {
   }
 
   /**
-   * Restores the state {@link #save} wrote, creating the moments in {@code manager}. Fails if
-   * the file was written for other parameters, shapes or betas.
+   * Restores the state {@link #save} wrote, creating the moments in {@code manager}. Fails if the
+   * file was written for other parameters, shapes or betas.
    */
   public void load(Path file, NDManager manager) throws IOException {
     Map<String, ParameterSpec> byName = new HashMap<>();
     for (ParameterSpec p : byId.values()) byName.put(p.name(), p);
-    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+    try (DataInputStream in =
+        new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
       if (!MAGIC.equals(in.readUTF()) || in.readInt() != FORMAT) {
         throw new UserError(file + ": not an optimiser state file of this version");
       }
       float b1 = in.readFloat(), b2 = in.readFloat(), e = in.readFloat();
       if (b1 != beta1 || b2 != beta2 || e != eps) {
-        throw new UserError(file + ": saved with betas (" + b1 + ", " + b2 + "), eps " + e
-            + " but this run uses (" + beta1 + ", " + beta2 + "), eps " + eps);
+        throw new UserError(
+            file
+                + ": saved with betas ("
+                + b1
+                + ", "
+                + b2
+                + "), eps "
+                + e
+                + " but this run uses ("
+                + beta1
+                + ", "
+                + beta2
+                + "), eps "
+                + eps);
       }
       int n = in.readInt();
       Map<String, State> loaded = new HashMap<>();
@@ -153,14 +171,21 @@ public final class AdamW extends Optimizer {
         float[] m = readFloats(in, shape.size());
         float[] v = readFloats(in, shape.size());
         if (!byName.containsKey(name)) {
-          throw new UserError(file + ": state for unknown parameter " + name + " (not this model's optimiser state)");
+          throw new UserError(
+              file
+                  + ": state for unknown parameter "
+                  + name
+                  + " (not this model's optimiser state)");
         }
         loaded.put(name, new State(step, manager.create(m, shape), manager.create(v, shape)));
       }
-      state.values().forEach(s -> {
-        s.m.close();
-        s.v.close();
-      });
+      state
+          .values()
+          .forEach(
+              s -> {
+                s.m.close();
+                s.v.close();
+              });
       state.clear();
       state.putAll(loaded);
     }

@@ -4,7 +4,16 @@ import java.nio.ByteBuffer;
 
 /** Element types of stored tensors, with their sizes and the conversion to float32. */
 public enum DType {
-  F32(4), F64(8), F16(2), BF16(2), I64(8), I32(4), I16(2), I8(1), U8(1), BOOL(1);
+  F32(4),
+  F64(8),
+  F16(2),
+  BF16(2),
+  I64(8),
+  I32(4),
+  I16(2),
+  I8(1),
+  U8(1),
+  BOOL(1);
 
   private final int bytes;
 

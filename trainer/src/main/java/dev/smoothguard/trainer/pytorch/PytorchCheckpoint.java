@@ -14,8 +14,8 @@ import java.util.stream.Collectors;
 /**
  * A PyTorch checkpoint opened for reading its weights: a {@code torch.save} zip archive
  * (.pth/.pt/.bin/...) read with {@link WeightsOnlyUnpickler}, or a {@code .safetensors} file.
- * Tensors are read when asked for, so a checkpoint that also holds optimizer moments costs only
- * the model's weights.
+ * Tensors are read when asked for, so a checkpoint that also holds optimizer moments costs only the
+ * model's weights.
  */
 public final class PytorchCheckpoint implements AutoCloseable {
   /** Prefixes that wrappers put in front of every key (DataParallel/DDP, torch.compile). */
@@ -34,7 +34,8 @@ public final class PytorchCheckpoint implements AutoCloseable {
   }
 
   public static PytorchCheckpoint open(Path file) throws IOException {
-    if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "no such checkpoint file");
+    if (!Files.isRegularFile(file))
+      throw new NoSuchFileException(file.toString(), null, "no such checkpoint file");
     byte[] head = new byte[9];
     int n;
     try (InputStream in = Files.newInputStream(file)) {
@@ -50,15 +51,18 @@ public final class PytorchCheckpoint implements AutoCloseable {
       }
     }
     if (n >= 2 && (head[0] & 0xff) == 0x80) {
-      throw new CheckpointException(file + ": a legacy (pre-1.6) torch.save file; re-save it with a current "
-          + "PyTorch (torch.save(torch.load(f), g)) or convert it to .safetensors");
+      throw new CheckpointException(
+          file
+              + ": a legacy (pre-1.6) torch.save file; re-save it with a current "
+              + "PyTorch (torch.save(torch.load(f), g)) or convert it to .safetensors");
     }
     // safetensors: 8 bytes of header length, then the JSON header
     if (file.getFileName().toString().endsWith(".safetensors") || n == 9 && head[8] == '{') {
       SafetensorsFile st = SafetensorsFile.open(file);
       return new PytorchCheckpoint(file, "safetensors", st.tensors(), st);
     }
-    throw new CheckpointException(file + ": neither a torch.save zip checkpoint nor a .safetensors file");
+    throw new CheckpointException(
+        file + ": neither a torch.save zip checkpoint nor a .safetensors file");
   }
 
   public Path file() {
@@ -83,7 +87,8 @@ public final class PytorchCheckpoint implements AutoCloseable {
   public Map<String, Tensor> stateDict(String key) {
     Object node = key == null || key.isEmpty() ? root : find(root, key, "");
     if (!(node instanceof Map<?, ?> map)) {
-      throw new CheckpointException(file + ": --state-key " + key + " is a " + kind(node) + ", not a dict of tensors");
+      throw new CheckpointException(
+          file + ": --state-key " + key + " is a " + kind(node) + ", not a dict of tensors");
     }
     Map<String, Tensor> tensors = new LinkedHashMap<>();
     List<String> others = new ArrayList<>();
@@ -94,33 +99,54 @@ public final class PytorchCheckpoint implements AutoCloseable {
     }
     String where = key == null ? "the top level" : "'" + key + "'";
     if (tensors.isEmpty()) {
-      List<String> dicts = map.entrySet().stream().filter(e -> e.getValue() instanceof Map<?, ?>)
-          .map(e -> String.valueOf(e.getKey())).toList();
-      throw new CheckpointException(file + ": " + where + " holds no tensors; its keys: " + keys(map)
-          + (dicts.isEmpty() ? "" : ". Pass --state-key " + (dicts.contains("model") ? "model" : dicts.get(0))
-              + " (dicts here: " + dicts + ")"));
+      List<String> dicts =
+          map.entrySet().stream()
+              .filter(e -> e.getValue() instanceof Map<?, ?>)
+              .map(e -> String.valueOf(e.getKey()))
+              .toList();
+      throw new CheckpointException(
+          file
+              + ": "
+              + where
+              + " holds no tensors; its keys: "
+              + keys(map)
+              + (dicts.isEmpty()
+                  ? ""
+                  : ". Pass --state-key "
+                      + (dicts.contains("model") ? "model" : dicts.get(0))
+                      + " (dicts here: "
+                      + dicts
+                      + ")"));
     }
     if (!others.isEmpty()) {
-      throw new CheckpointException(file + ": " + where + " mixes tensors with other values: "
-          + others.stream().limit(5).collect(Collectors.joining(", ")) + "; pick the state dict with --state-key");
+      throw new CheckpointException(
+          file
+              + ": "
+              + where
+              + " mixes tensors with other values: "
+              + others.stream().limit(5).collect(Collectors.joining(", "))
+              + "; pick the state dict with --state-key");
     }
     return stripWrapperPrefix(tensors);
   }
 
   private Object find(Object node, String path, String walked) {
     if (!(node instanceof Map<?, ?> map)) {
-      throw new CheckpointException(file + ": --state-key: '" + walked + "' is a " + kind(node) + ", not a dict");
+      throw new CheckpointException(
+          file + ": --state-key: '" + walked + "' is a " + kind(node) + ", not a dict");
     }
     if (map.containsKey(path)) return map.get(path);
     // keys may themselves hold dots: try each split point, the longest first key first
     for (int dot = path.lastIndexOf('.'); dot > 0; dot = path.lastIndexOf('.', dot - 1)) {
       String head = path.substring(0, dot);
       if (map.containsKey(head)) {
-        return find(map.get(head), path.substring(dot + 1), walked.isEmpty() ? head : walked + "." + head);
+        return find(
+            map.get(head), path.substring(dot + 1), walked.isEmpty() ? head : walked + "." + head);
       }
     }
     String at = walked.isEmpty() ? "the top level" : "'" + walked + "'";
-    throw new CheckpointException(file + ": --state-key: no key '" + path + "' in " + at + "; keys there: " + keys(map));
+    throw new CheckpointException(
+        file + ": --state-key: no key '" + path + "' in " + at + "; keys there: " + keys(map));
   }
 
   private static Map<String, Tensor> stripWrapperPrefix(Map<String, Tensor> tensors) {
@@ -136,7 +162,8 @@ public final class PytorchCheckpoint implements AutoCloseable {
 
   private static String keys(Map<?, ?> map) {
     List<String> names = map.keySet().stream().map(String::valueOf).limit(12).toList();
-    return names + (map.size() > names.size() ? " and " + (map.size() - names.size()) + " more" : "");
+    return names
+        + (map.size() > names.size() ? " and " + (map.size() - names.size()) + " more" : "");
   }
 
   private static String kind(Object o) {

@@ -26,14 +26,16 @@ import java.util.Map;
 import java.util.Map.Entry;
 
 /**
- * {@code export --from-pytorch}: a timm-named ViT checkpoint → {@code NAME.onnx} ([N,C,S,S]
- * pixels in [0,1] → logits) + model card {@code NAME.json} recording the source file's sha256,
- * the inferred architecture and the options.
+ * {@code export --from-pytorch}: a timm-named ViT checkpoint → {@code NAME.onnx} ([N,C,S,S] pixels
+ * in [0,1] → logits) + model card {@code NAME.json} recording the source file's sha256, the
+ * inferred architecture and the options.
  */
 public final class PytorchImport {
   /** ImageNet's statistics: timm's default and DMAE's for its ImageNet models. */
   public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
+
   public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+
   /** ONNX's protobuf holds at most 2 GiB in one file (no external-data support here). */
   private static final long MAX_WEIGHT_BYTES = (1L << 31) - (64L << 20);
 
@@ -54,13 +56,28 @@ public final class PytorchImport {
    * @param pooling the head's pooling, or null to infer it
    * @param layerNormEps LayerNorm epsilon (timm: 1e-6)
    */
-  public record Request(Path checkpoint, String stateKey, int heads, Integer inputSize, Integer resizeTo,
-      Interpolation resizeMode, float[] mean, float[] std, boolean normalise, Pooling pooling,
+  public record Request(
+      Path checkpoint,
+      String stateKey,
+      int heads,
+      Integer inputSize,
+      Integer resizeTo,
+      Interpolation resizeMode,
+      float[] mean,
+      float[] std,
+      boolean normalise,
+      Pooling pooling,
       float layerNormEps) {}
 
   /** What goes into the card besides what the import infers. */
-  public record CardFields(String name, String version, String dataset, List<String> classNames, double sigma,
-      String command, ModelCard.Certification certification) {}
+  public record CardFields(
+      String name,
+      String version,
+      String dataset,
+      List<String> classNames,
+      double sigma,
+      String command,
+      ModelCard.Certification certification) {}
 
   /** The ViT and its preprocessing, as the ONNX graph will compute them. */
   public record Converted(VitWeights weights, Preprocessing preprocessing, String format) {}
@@ -69,35 +86,59 @@ public final class PytorchImport {
   public static Converted convert(Request r) throws IOException {
     try (PytorchCheckpoint ckpt = PytorchCheckpoint.open(r.checkpoint())) {
       String source = r.checkpoint().getFileName().toString();
-      VitWeights w = TimmVit.build(ckpt.stateDict(r.stateKey()), source, r.heads(), r.layerNormEps(), r.pooling());
+      VitWeights w =
+          TimmVit.build(
+              ckpt.stateDict(r.stateKey()), source, r.heads(), r.layerNormEps(), r.pooling());
       return new Converted(w, preprocessing(r, w, source), ckpt.format());
     }
   }
 
   private static Preprocessing preprocessing(Request r, VitWeights w, String source) {
     if (r.resizeTo() != null && r.resizeTo() != w.imageSize()) {
-      throw new CheckpointException(source + ": --resize-to " + r.resizeTo() + ", but the checkpoint's pos_embed is for "
-          + w.imageSize() + "x" + w.imageSize() + " images (" + w.grid() + "x" + w.grid() + " patches of " + w.patch()
-          + "); the ViT must see that size (position interpolation is not supported)");
+      throw new CheckpointException(
+          source
+              + ": --resize-to "
+              + r.resizeTo()
+              + ", but the checkpoint's pos_embed is for "
+              + w.imageSize()
+              + "x"
+              + w.imageSize()
+              + " images ("
+              + w.grid()
+              + "x"
+              + w.grid()
+              + " patches of "
+              + w.patch()
+              + "); the ViT must see that size (position interpolation is not supported)");
     }
     int inputSize = r.inputSize() != null ? r.inputSize() : w.imageSize();
     if (!r.normalise()) return new Preprocessing(inputSize, r.resizeMode(), null, null);
     float[] mean = r.mean();
     float[] std = r.std();
-    if ((mean == null) != (std == null)) throw new UserError("give both --mean and --std, or neither");
+    if ((mean == null) != (std == null))
+      throw new UserError("give both --mean and --std, or neither");
     if (mean == null) {
       if (w.channels() != 3) {
-        throw new CheckpointException(source + ": the model takes " + w.channels()
-            + " channel(s); give --mean and --std (one value per channel) or --mean none");
+        throw new CheckpointException(
+            source
+                + ": the model takes "
+                + w.channels()
+                + " channel(s); give --mean and --std (one value per channel) or --mean none");
       }
       mean = IMAGENET_MEAN;
       std = IMAGENET_STD;
     }
     if (mean.length != w.channels() || std.length != w.channels()) {
-      throw new UserError("--mean/--std need " + w.channels() + " values each (the model's channels), got "
-          + mean.length + " and " + std.length);
+      throw new UserError(
+          "--mean/--std need "
+              + w.channels()
+              + " values each (the model's channels), got "
+              + mean.length
+              + " and "
+              + std.length);
     }
-    for (float v : std) if (!(v > 0)) throw new UserError("--std values must be positive, got " + v);
+    for (float v : std)
+      if (!(v > 0)) throw new UserError("--std values must be positive, got " + v);
     return new Preprocessing(inputSize, r.resizeMode(), mean, std);
   }
 
@@ -109,29 +150,62 @@ public final class PytorchImport {
     VitWeights w = c.weights();
     long weightBytes = 4L * parameterCount(w);
     if (weightBytes > MAX_WEIGHT_BYTES) {
-      throw new CheckpointException(r.checkpoint().getFileName() + ": " + weightBytes / (1 << 20)
-          + " MB of weights do not fit a single ONNX file (protobuf's 2 GB limit)");
+      throw new CheckpointException(
+          r.checkpoint().getFileName()
+              + ": "
+              + weightBytes / (1 << 20)
+              + " MB of weights do not fit a single ONNX file (protobuf's 2 GB limit)");
     }
     if (fields.classNames() != null && fields.classNames().size() != w.numClasses()) {
-      throw new UserError("--class-names has " + fields.classNames().size() + " names, the model "
-          + w.numClasses() + " classes");
+      throw new UserError(
+          "--class-names has "
+              + fields.classNames().size()
+              + " names, the model "
+              + w.numClasses()
+              + " classes");
     }
     ModelProto proto = VitOnnx.export(w, c.preprocessing());
     String onnxSha = write(proto, onnx);
     Preprocessing pre = c.preprocessing();
-    ModelCard.Source source = new ModelCard.Source(r.checkpoint().getFileName().toString(), checkpointSha,
-        c.format(), r.stateKey(), architecture(w), describe(pre, w));
-    ModelCard card = new ModelCard(fields.name(), fields.version(), fields.dataset(), fields.classNames(),
-        List.of(w.channels(), pre.inputSize(), pre.inputSize()), fields.sigma(), configName(w), null,
-        List.of(new ModelCard.TrainingStep(fields.command(), Math.rint((System.nanoTime() - start) / 1e7) / 100)),
-        onnxSha, fields.certification(), source);
+    ModelCard.Source source =
+        new ModelCard.Source(
+            r.checkpoint().getFileName().toString(),
+            checkpointSha,
+            c.format(),
+            r.stateKey(),
+            architecture(w),
+            describe(pre, w));
+    ModelCard card =
+        new ModelCard(
+            fields.name(),
+            fields.version(),
+            fields.dataset(),
+            fields.classNames(),
+            List.of(w.channels(), pre.inputSize(), pre.inputSize()),
+            fields.sigma(),
+            configName(w),
+            null,
+            List.of(
+                new ModelCard.TrainingStep(
+                    fields.command(), Math.rint((System.nanoTime() - start) / 1e7) / 100)),
+            onnxSha,
+            fields.certification(),
+            source);
     card.write(ModelCard.cardPathFor(onnx));
     return card;
   }
 
   /** e.g. "timm-vit-p16-d768-x12-h12-mean" (patch, width, depth, heads, pooling). */
   public static String configName(VitWeights w) {
-    return "timm-vit-p" + w.patch() + "-d" + w.width() + "-x" + w.depth() + "-h" + w.heads() + "-"
+    return "timm-vit-p"
+        + w.patch()
+        + "-d"
+        + w.width()
+        + "-x"
+        + w.depth()
+        + "-h"
+        + w.heads()
+        + "-"
         + (w.pooling() == Pooling.CLASS_TOKEN ? "token" : "mean");
   }
 
@@ -159,8 +233,16 @@ public final class PytorchImport {
   private static Map<String, Object> describe(Preprocessing p, VitWeights w) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("inputSize", p.inputSize());
-    m.put("resize", p.inputSize() == w.imageSize() ? "none"
-        : p.resize().label() + " " + p.inputSize() + "->" + w.imageSize() + " (after the noise)");
+    m.put(
+        "resize",
+        p.inputSize() == w.imageSize()
+            ? "none"
+            : p.resize().label()
+                + " "
+                + p.inputSize()
+                + "->"
+                + w.imageSize()
+                + " (after the noise)");
     m.put("mean", p.mean() == null ? "none" : floats(p.mean()));
     m.put("std", p.std() == null ? "none" : floats(p.std()));
     return m;
@@ -174,11 +256,15 @@ public final class PytorchImport {
   }
 
   static long parameterCount(VitWeights w) {
-    long n = w.patchWeight().length + w.patchBias().length + w.positions().length
-        + (w.clsToken() == null ? 0 : w.clsToken().length);
+    long n =
+        w.patchWeight().length
+            + w.patchBias().length
+            + w.positions().length
+            + (w.clsToken() == null ? 0 : w.clsToken().length);
     for (VitWeights.Block b : w.blocks()) {
       n += 2L * (b.norm1().scale().length + b.norm2().scale().length);
-      for (VitWeights.Linear l : List.of(b.qkv(), b.proj(), b.fc1(), b.fc2())) n += l.weight().length + l.bias().length;
+      for (VitWeights.Linear l : List.of(b.qkv(), b.proj(), b.fc1(), b.fc2()))
+        n += l.weight().length + l.bias().length;
     }
     if (w.tokenNorm() != null) n += 2L * w.tokenNorm().scale().length;
     if (w.pooledNorm() != null) n += 2L * w.pooledNorm().scale().length;
@@ -190,7 +276,8 @@ public final class PytorchImport {
     Path parent = onnx.toAbsolutePath().getParent();
     if (parent != null) Files.createDirectories(parent);
     MessageDigest sha = sha256Digest();
-    try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(onnx)), sha)) {
+    try (OutputStream out =
+        new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(onnx)), sha)) {
       proto.writeTo(out);
     }
     return HexFormat.of().formatHex(sha.digest());

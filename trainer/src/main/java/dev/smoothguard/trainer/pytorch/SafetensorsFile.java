@@ -15,9 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A {@code .safetensors} file: 8-byte little-endian header length, a JSON header
- * {@code {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {..}}}, then the
- * raw little-endian data, offsets relative to its start. Pure data: nothing to refuse.
+ * A {@code .safetensors} file: 8-byte little-endian header length, a JSON header {@code {name:
+ * {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {..}}}, then the raw little-endian
+ * data, offsets relative to its start. Pure data: nothing to refuse.
  */
 final class SafetensorsFile implements AutoCloseable {
   private static final long MAX_HEADER = 100L << 20;
@@ -53,7 +53,8 @@ final class SafetensorsFile implements AutoCloseable {
     readFully(len, 0);
     long headerLength = len.getLong(0);
     if (headerLength <= 0 || headerLength > MAX_HEADER || 8 + headerLength > size) {
-      throw new CheckpointException(file + ": not a safetensors file (header length " + headerLength + ")");
+      throw new CheckpointException(
+          file + ": not a safetensors file (header length " + headerLength + ")");
     }
     ByteBuffer header = ByteBuffer.allocate((int) headerLength);
     readFully(header, 8);
@@ -61,9 +62,11 @@ final class SafetensorsFile implements AutoCloseable {
     try {
       root = new ObjectMapper().readTree(new String(header.array(), StandardCharsets.UTF_8));
     } catch (JsonProcessingException e) {
-      throw new CheckpointException(file + ": safetensors header is not JSON: " + e.getOriginalMessage(), e);
+      throw new CheckpointException(
+          file + ": safetensors header is not JSON: " + e.getOriginalMessage(), e);
     }
-    if (root == null || !root.isObject()) throw new CheckpointException(file + ": safetensors header is not a JSON object");
+    if (root == null || !root.isObject())
+      throw new CheckpointException(file + ": safetensors header is not a JSON object");
     long dataStart = 8 + headerLength;
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
@@ -78,12 +81,14 @@ final class SafetensorsFile implements AutoCloseable {
     try {
       dtype = DType.valueOf(info.path("dtype").asText(""));
     } catch (IllegalArgumentException e) {
-      throw new CheckpointException(where + " has unsupported dtype '" + info.path("dtype").asText() + "'");
+      throw new CheckpointException(
+          where + " has unsupported dtype '" + info.path("dtype").asText() + "'");
     }
     JsonNode shapeNode = info.path("shape");
     JsonNode offsets = info.path("data_offsets");
     if (!shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2) {
-      throw new CheckpointException(where + ": header entry needs shape and data_offsets [begin, end]");
+      throw new CheckpointException(
+          where + ": header entry needs shape and data_offsets [begin, end]");
     }
     long[] shape = new long[shapeNode.size()];
     long numel = 1;
@@ -98,37 +103,40 @@ final class SafetensorsFile implements AutoCloseable {
       throw new CheckpointException(where + ": data_offsets " + offsets + " outside the file");
     }
     if (end - begin != numel * dtype.bytes()) {
-      throw new CheckpointException(where + ": " + (end - begin) + " bytes for " + numel + " " + dtype + " values");
+      throw new CheckpointException(
+          where + ": " + (end - begin) + " bytes for " + numel + " " + dtype + " values");
     }
     if (end - begin > Integer.MAX_VALUE - 8) throw new CheckpointException(where + " is over 2 GB");
     long count = numel;
-    StorageView.Storage storage = new StorageView.Storage() {
-      @Override
-      public DType dtype() {
-        return dtype;
-      }
+    StorageView.Storage storage =
+        new StorageView.Storage() {
+          @Override
+          public DType dtype() {
+            return dtype;
+          }
 
-      @Override
-      public long numel() {
-        return count;
-      }
+          @Override
+          public long numel() {
+            return count;
+          }
 
-      @Override
-      public ByteBuffer bytes() {
-        ByteBuffer buf = ByteBuffer.allocate((int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
-        try {
-          readFully(buf, dataStart + begin);
-        } catch (IOException e) {
-          throw new CheckpointException(where + ": cannot read: " + e.getMessage(), e);
-        }
-        return buf;
-      }
+          @Override
+          public ByteBuffer bytes() {
+            ByteBuffer buf =
+                ByteBuffer.allocate((int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
+            try {
+              readFully(buf, dataStart + begin);
+            } catch (IOException e) {
+              throw new CheckpointException(where + ": cannot read: " + e.getMessage(), e);
+            }
+            return buf;
+          }
 
-      @Override
-      public String describe() {
-        return where;
-      }
-    };
+          @Override
+          public String describe() {
+            return where;
+          }
+        };
     return StorageView.contiguous(storage, 0, shape);
   }
 

@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * A tensor as PyTorch stores it: a view of a flat storage where element (i0, .., ik) is
- * {@code storage[offset + Σ i_j·stride_j]}; contiguous or not.
+ * A tensor as PyTorch stores it: a view of a flat storage where element (i0, .., ik) is {@code
+ * storage[offset + Σ i_j·stride_j]}; contiguous or not.
  */
 final class StorageView implements Tensor {
   /** A flat typed buffer, read when a tensor needs it. */
@@ -28,13 +28,22 @@ final class StorageView implements Tensor {
 
   StorageView(Storage storage, long offset, long[] shape, long[] stride) {
     if (shape.length != stride.length) {
-      throw new CheckpointException(storage.describe() + ": tensor has " + shape.length + " sizes but "
-          + stride.length + " strides");
+      throw new CheckpointException(
+          storage.describe()
+              + ": tensor has "
+              + shape.length
+              + " sizes but "
+              + stride.length
+              + " strides");
     }
     for (int i = 0; i < shape.length; i++) {
       if (shape[i] < 0 || stride[i] < 0) {
-        throw new CheckpointException(storage.describe() + ": negative size or stride " + Arrays.toString(shape)
-            + " " + Arrays.toString(stride));
+        throw new CheckpointException(
+            storage.describe()
+                + ": negative size or stride "
+                + Arrays.toString(shape)
+                + " "
+                + Arrays.toString(stride));
       }
     }
     this.storage = storage;
@@ -68,14 +77,23 @@ final class StorageView implements Tensor {
   public float[] floats() {
     long n = numel();
     if (n > Integer.MAX_VALUE - 8) {
-      throw new CheckpointException(storage.describe() + ": tensor of " + n + " elements is too large");
+      throw new CheckpointException(
+          storage.describe() + ": tensor of " + n + " elements is too large");
     }
     if (n == 0) return new float[0];
     long last = offset;
     for (int i = 0; i < shape.length; i++) last += (shape[i] - 1) * stride[i];
     if (offset < 0 || last >= storage.numel()) {
-      throw new CheckpointException(storage.describe() + ": tensor " + Arrays.toString(shape) + " at offset "
-          + offset + " reaches element " + last + " of a storage of " + storage.numel());
+      throw new CheckpointException(
+          storage.describe()
+              + ": tensor "
+              + Arrays.toString(shape)
+              + " at offset "
+              + offset
+              + " reaches element "
+              + last
+              + " of a storage of "
+              + storage.numel());
     }
     ByteBuffer buf = storage.bytes();
     DType type = storage.dtype();

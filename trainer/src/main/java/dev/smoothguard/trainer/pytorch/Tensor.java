@@ -1,8 +1,8 @@
 package dev.smoothguard.trainer.pytorch;
 
 /**
- * A tensor in a checkpoint, read on demand: the file stays closed to everything the model does
- * not use (optimizer moments, decoders).
+ * A tensor in a checkpoint, read on demand: the file stays closed to everything the model does not
+ * use (optimizer moments, decoders).
  */
 public interface Tensor {
   DType dtype();

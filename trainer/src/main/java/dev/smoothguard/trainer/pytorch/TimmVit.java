@@ -16,13 +16,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * timm's VisionTransformer (and MAE/DMAE's subclass of it) rebuilt from a state dict's names
- * and shapes: {@code patch_embed.proj}, {@code cls_token}, {@code pos_embed},
- * {@code blocks.N.{norm1, attn.qkv, attn.proj, norm2, mlp.fc1, mlp.fc2}}, {@code norm} and/or
- * {@code fc_norm}, {@code head}. Depth, width, patch size, channels, image size, MLP width and
- * classes come from the shapes; the number of heads does not, so it is given. Every tensor must
- * be used: a key this class does not know (LayerScale, register tokens, a MAE decoder) is an
- * error that names it rather than a silently different model.
+ * timm's VisionTransformer (and MAE/DMAE's subclass of it) rebuilt from a state dict's names and
+ * shapes: {@code patch_embed.proj}, {@code cls_token}, {@code pos_embed}, {@code blocks.N.{norm1,
+ * attn.qkv, attn.proj, norm2, mlp.fc1, mlp.fc2}}, {@code norm} and/or {@code fc_norm}, {@code
+ * head}. Depth, width, patch size, channels, image size, MLP width and classes come from the
+ * shapes; the number of heads does not, so it is given. Every tensor must be used: a key this class
+ * does not know (LayerScale, register tokens, a MAE decoder) is an error that names it rather than
+ * a silently different model.
  */
 public final class TimmVit {
   private static final Pattern BLOCK_KEY = Pattern.compile("blocks\\.(\\d+)\\..*");
@@ -45,26 +45,32 @@ public final class TimmVit {
    *     {@code fc_norm} exists and {@code norm} does not (MAE/DMAE fine-tuning), else the class
    *     token
    */
-  public static VitWeights build(Map<String, Tensor> weights, String source, int heads, float layerNormEps,
-      Pooling pooling) {
+  public static VitWeights build(
+      Map<String, Tensor> weights, String source, int heads, float layerNormEps, Pooling pooling) {
     return new TimmVit(weights, source).build(heads, layerNormEps, pooling);
   }
 
   private VitWeights build(int heads, float eps, Pooling poolingOrNull) {
     if (!weights.containsKey("patch_embed.proj.weight") && !weights.containsKey("head.weight")) {
-      throw new CheckpointException(source + ": not a timm ViT: no patch_embed.proj.weight or head.weight among "
-          + sample(weights.keySet()));
+      throw new CheckpointException(
+          source
+              + ": not a timm ViT: no patch_embed.proj.weight or head.weight among "
+              + sample(weights.keySet()));
     }
     long[] conv = shapeOf("patch_embed.proj.weight");
     if (conv.length != 4 || conv[2] != conv[3]) {
-      throw new CheckpointException(source + ": patch_embed.proj.weight has shape " + Arrays.toString(conv)
-          + ", expected [D, C, p, p] (square patches)");
+      throw new CheckpointException(
+          source
+              + ": patch_embed.proj.weight has shape "
+              + Arrays.toString(conv)
+              + ", expected [D, C, p, p] (square patches)");
     }
     int d = (int) conv[0];
     int channels = (int) conv[1];
     int patch = (int) conv[2];
     if (heads < 1 || d % heads != 0) {
-      throw new CheckpointException(source + ": width " + d + " is not divisible by --heads " + heads);
+      throw new CheckpointException(
+          source + ": width " + d + " is not divisible by --heads " + heads);
     }
     float[] patchWeight = take("patch_embed.proj.weight", d, channels, patch, patch);
     float[] patchBias = optional("patch_embed.proj.bias", d);
@@ -73,13 +79,26 @@ public final class TimmVit {
 
     long[] pos = shapeOf("pos_embed");
     if (pos.length != 3 || pos[0] != 1 || pos[2] != d) {
-      throw new CheckpointException(source + ": pos_embed has shape " + Arrays.toString(pos) + ", expected [1, T, " + d + "]");
+      throw new CheckpointException(
+          source
+              + ": pos_embed has shape "
+              + Arrays.toString(pos)
+              + ", expected [1, T, "
+              + d
+              + "]");
     }
     long patches = pos[1] - prefix;
     int grid = (int) Math.round(Math.sqrt(patches));
     if (patches < 1 || (long) grid * grid != patches) {
-      throw new CheckpointException(source + ": pos_embed has " + pos[1] + " positions: " + prefix
-          + " class token(s) + " + patches + " patches, not a square grid");
+      throw new CheckpointException(
+          source
+              + ": pos_embed has "
+              + pos[1]
+              + " positions: "
+              + prefix
+              + " class token(s) + "
+              + patches
+              + " patches, not a square grid");
     }
     float[] positions = take("pos_embed", 1, pos[1], d);
 
@@ -88,37 +107,69 @@ public final class TimmVit {
     int hidden = depth == 0 ? 0 : (int) shapeOf("blocks.0.mlp.fc1.weight")[0];
     for (int i = 0; i < depth; i++) {
       String b = "blocks." + i + ".";
-      blocks.add(new Block(norm(b + "norm1", d), linear(b + "attn.qkv", d, 3 * d), linear(b + "attn.proj", d, d),
-          norm(b + "norm2", d), linear(b + "mlp.fc1", d, hidden), linear(b + "mlp.fc2", hidden, d)));
+      blocks.add(
+          new Block(
+              norm(b + "norm1", d),
+              linear(b + "attn.qkv", d, 3 * d),
+              linear(b + "attn.proj", d, d),
+              norm(b + "norm2", d),
+              linear(b + "mlp.fc1", d, hidden),
+              linear(b + "mlp.fc2", hidden, d)));
     }
     boolean hasNorm = weights.containsKey("norm.weight");
     boolean hasFcNorm = weights.containsKey("fc_norm.weight");
-    Pooling pooling = poolingOrNull != null ? poolingOrNull
-        : hasFcNorm && !hasNorm || cls == null ? Pooling.MEAN_OF_PATCHES : Pooling.CLASS_TOKEN;
+    Pooling pooling =
+        poolingOrNull != null
+            ? poolingOrNull
+            : hasFcNorm && !hasNorm || cls == null ? Pooling.MEAN_OF_PATCHES : Pooling.CLASS_TOKEN;
     if (pooling == Pooling.CLASS_TOKEN && cls == null) {
-      throw new CheckpointException(source + ": class-token pooling asked for, but there is no cls_token");
+      throw new CheckpointException(
+          source + ": class-token pooling asked for, but there is no cls_token");
     }
     Norm tokenNorm = hasNorm ? norm("norm", d) : null;
     Norm pooledNorm = hasFcNorm ? norm("fc_norm", d) : null;
     if (!weights.containsKey("head.weight")) {
-      throw new CheckpointException(source + ": no head.weight: this is an encoder without a classifier "
-          + "(e.g. a pre-training checkpoint); fine-tune it first, then import the fine-tuned checkpoint");
+      throw new CheckpointException(
+          source
+              + ": no head.weight: this is an encoder without a classifier "
+              + "(e.g. a pre-training checkpoint); fine-tune it first, then import the fine-tuned checkpoint");
     }
     long[] headShape = shapeOf("head.weight");
     if (headShape.length != 2 || headShape[1] != d) {
-      throw new CheckpointException(source + ": head.weight has shape " + Arrays.toString(headShape)
-          + ", expected [classes, " + d + "]");
+      throw new CheckpointException(
+          source
+              + ": head.weight has shape "
+              + Arrays.toString(headShape)
+              + ", expected [classes, "
+              + d
+              + "]");
     }
     Linear head = linear("head", d, (int) headShape[0]);
 
     Set<String> unused = new TreeSet<>(weights.keySet());
     unused.removeAll(used);
     if (!unused.isEmpty()) {
-      throw new CheckpointException(source + ": parameters a timm ViT classifier does not have (an unsupported "
-          + "variant, or not a classifier): " + sample(unused));
+      throw new CheckpointException(
+          source
+              + ": parameters a timm ViT classifier does not have (an unsupported "
+              + "variant, or not a classifier): "
+              + sample(unused));
     }
-    return new VitWeights(channels, grid * patch, patch, heads, eps, pooling, patchWeight, patchBias,
-        cls, positions, blocks, tokenNorm, pooledNorm, head);
+    return new VitWeights(
+        channels,
+        grid * patch,
+        patch,
+        heads,
+        eps,
+        pooling,
+        patchWeight,
+        patchBias,
+        cls,
+        positions,
+        blocks,
+        tokenNorm,
+        pooledNorm,
+        head);
   }
 
   /** Blocks are numbered 0..depth-1 without gaps. */
@@ -129,7 +180,9 @@ public final class TimmVit {
       if (m.matches()) seen.add(Integer.parseInt(m.group(1)));
     }
     for (int i = 0; i < seen.size(); i++) {
-      if (!seen.contains(i)) throw new CheckpointException(source + ": blocks." + i + " is missing (blocks found: " + seen + ")");
+      if (!seen.contains(i))
+        throw new CheckpointException(
+            source + ": blocks." + i + " is missing (blocks found: " + seen + ")");
     }
     return seen.size();
   }
@@ -158,22 +211,31 @@ public final class TimmVit {
     Tensor t = weights.get(key);
     if (t == null) throw missing(key);
     if (!Arrays.equals(t.shape(), shape)) {
-      throw new CheckpointException(source + ": '" + key + "' has shape " + Arrays.toString(t.shape())
-          + ", expected " + Arrays.toString(shape));
+      throw new CheckpointException(
+          source
+              + ": '"
+              + key
+              + "' has shape "
+              + Arrays.toString(t.shape())
+              + ", expected "
+              + Arrays.toString(shape));
     }
     if (!t.dtype().isFloatingPoint()) {
-      throw new CheckpointException(source + ": '" + key + "' is " + t.dtype() + ", expected floating point");
+      throw new CheckpointException(
+          source + ": '" + key + "' is " + t.dtype() + ", expected floating point");
     }
     used.add(key);
     return t.floats();
   }
 
   private CheckpointException missing(String key) {
-    return new CheckpointException(source + ": missing key '" + key + "' (not a timm ViT, or a different --state-key)");
+    return new CheckpointException(
+        source + ": missing key '" + key + "' (not a timm ViT, or a different --state-key)");
   }
 
   private static String sample(Set<String> keys) {
     List<String> first = keys.stream().limit(8).toList();
-    return String.join(", ", first) + (keys.size() > first.size() ? " and " + (keys.size() - first.size()) + " more" : "");
+    return String.join(", ", first)
+        + (keys.size() > first.size() ? " and " + (keys.size() - first.size()) + " more" : "");
   }
 }

@@ -13,9 +13,9 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
- * A {@code torch.save} zip archive (PyTorch 1.6+): {@code PREFIX/data.pkl} holds the object
- * tree, each tensor storage is the raw entry {@code PREFIX/data/KEY}. PREFIX is "archive" in
- * recent versions and the file's stem in older ones. Storages are read when a tensor is.
+ * A {@code torch.save} zip archive (PyTorch 1.6+): {@code PREFIX/data.pkl} holds the object tree,
+ * each tensor storage is the raw entry {@code PREFIX/data/KEY}. PREFIX is "archive" in recent
+ * versions and the file's stem in older ones. Storages are read when a tensor is.
  */
 final class TorchArchive implements AutoCloseable {
   private final Path file;
@@ -37,11 +37,13 @@ final class TorchArchive implements AutoCloseable {
     try {
       String prefix = prefixOf(file, zip);
       ZipEntry byteorder = zip.getEntry(prefix + "byteorder");
-      ByteOrder order = ByteOrder.LITTLE_ENDIAN; // archives without the entry were written little-endian
+      ByteOrder order =
+          ByteOrder.LITTLE_ENDIAN; // archives without the entry were written little-endian
       if (byteorder != null) {
         String text = new String(read(zip, byteorder, 16), StandardCharsets.US_ASCII).trim();
         if (text.equals("big")) order = ByteOrder.BIG_ENDIAN;
-        else if (!text.equals("little")) throw new CheckpointException(file + ": unknown byte order '" + text + "'");
+        else if (!text.equals("little"))
+          throw new CheckpointException(file + ": unknown byte order '" + text + "'");
       }
       return new TorchArchive(file, zip, prefix, order);
     } catch (IOException | RuntimeException e) {
@@ -56,14 +58,19 @@ final class TorchArchive implements AutoCloseable {
     for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
       String name = e.nextElement().getName();
       int slash = name.indexOf('/');
-      if (slash > 0 && name.substring(slash + 1).equals("data.pkl")) found.add(name.substring(0, slash + 1));
+      if (slash > 0 && name.substring(slash + 1).equals("data.pkl"))
+        found.add(name.substring(0, slash + 1));
     }
     if (found.isEmpty()) {
-      String hint = zip.getEntry("constants.pkl") != null || hasCode(zip)
-          ? " (it looks like a TorchScript archive from torch.jit.save; save the state dict instead)" : "";
-      throw new CheckpointException(file + ": a zip file but not a torch.save checkpoint: no TOP/data.pkl" + hint);
+      String hint =
+          zip.getEntry("constants.pkl") != null || hasCode(zip)
+              ? " (it looks like a TorchScript archive from torch.jit.save; save the state dict instead)"
+              : "";
+      throw new CheckpointException(
+          file + ": a zip file but not a torch.save checkpoint: no TOP/data.pkl" + hint);
     }
-    if (found.size() > 1) throw new CheckpointException(file + ": several data.pkl entries " + found);
+    if (found.size() > 1)
+      throw new CheckpointException(file + ": several data.pkl entries " + found);
     return found.get(0);
   }
 
@@ -85,9 +92,11 @@ final class TorchArchive implements AutoCloseable {
     if (entry == null) throw new CheckpointException(file + ": missing " + prefix + "data/" + key);
     long needed = numel * dtype.bytes();
     if (entry.getSize() >= 0 && entry.getSize() < needed) {
-      throw new CheckpointException(file + ": " + name + " has " + entry.getSize() + " bytes, needs " + needed);
+      throw new CheckpointException(
+          file + ": " + name + " has " + entry.getSize() + " bytes, needs " + needed);
     }
-    if (needed > Integer.MAX_VALUE - 8) throw new CheckpointException(file + ": " + name + " is over 2 GB");
+    if (needed > Integer.MAX_VALUE - 8)
+      throw new CheckpointException(file + ": " + name + " is over 2 GB");
     return new StorageView.Storage() {
       @Override
       public DType dtype() {

@@ -18,26 +18,26 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Reads the pickle of a {@code torch.save} checkpoint as data, and only as data. Python's
- * pickle is a small stack machine whose GLOBAL + REDUCE opcodes call any function by name
- * ({@code os.system} included); this reader runs no Python and calls nothing by name: each
- * global it meets must be on a short allow-list of the names a saved state dict uses (tensor
- * rebuilds, storage types, OrderedDict), each of which it implements itself as a pure data
- * constructor. Any other global stops the read with an error that names it.
+ * Reads the pickle of a {@code torch.save} checkpoint as data, and only as data. Python's pickle is
+ * a small stack machine whose GLOBAL + REDUCE opcodes call any function by name ({@code os.system}
+ * included); this reader runs no Python and calls nothing by name: each global it meets must be on
+ * a short allow-list of the names a saved state dict uses (tensor rebuilds, storage types,
+ * OrderedDict), each of which it implements itself as a pure data constructor. Any other global
+ * stops the read with an error that names it.
  *
- * <p>Produces: {@code Map<Object,Object>} (dict, OrderedDict), {@code List} (list), {@link
- * Tuple}, {@code String}, {@code Long} or {@code BigInteger}, {@code Double}, {@code Boolean},
- * {@code byte[]}, {@code null}, {@link Tensor} (via the storage resolver), and {@link Inert}
- * for the one allowed plain-attribute class ({@code argparse.Namespace}, which MAE/DMAE
- * training scripts save as {@code 'args'} beside the weights).
+ * <p>Produces: {@code Map<Object,Object>} (dict, OrderedDict), {@code List} (list), {@link Tuple},
+ * {@code String}, {@code Long} or {@code BigInteger}, {@code Double}, {@code Boolean}, {@code
+ * byte[]}, {@code null}, {@link Tensor} (via the storage resolver), and {@link Inert} for the one
+ * allowed plain-attribute class ({@code argparse.Namespace}, which MAE/DMAE training scripts save
+ * as {@code 'args'} beside the weights).
  */
 final class WeightsOnlyUnpickler {
   /** An immutable Python tuple. */
   record Tuple(List<Object> items) {}
 
   /**
-   * An instance of an allowed plain-attribute class, kept as its class name and attributes; it
-   * is never constructed, so nothing of it runs. BUILD fills the attributes in place, so memo
+   * An instance of an allowed plain-attribute class, kept as its class name and attributes; it is
+   * never constructed, so nothing of it runs. BUILD fills the attributes in place, so memo
    * references to it see them.
    */
   record Inert(String type, Map<Object, Object> attributes) {}
@@ -52,8 +52,12 @@ final class WeightsOnlyUnpickler {
 
   /** A global on the allow-list: what REDUCE / NEWOBJ with it produce. */
   private enum Allowed {
-    REBUILD_TENSOR_V2, REBUILD_TENSOR, REBUILD_PARAMETER, REBUILD_PARAMETER_WITH_STATE,
-    ORDERED_DICT, NAMESPACE
+    REBUILD_TENSOR_V2,
+    REBUILD_TENSOR,
+    REBUILD_PARAMETER,
+    REBUILD_PARAMETER_WITH_STATE,
+    ORDERED_DICT,
+    NAMESPACE
   }
 
   private static final Map<String, Object> GLOBALS = new LinkedHashMap<>();
@@ -86,12 +90,13 @@ final class WeightsOnlyUnpickler {
     return new TreeSet<>(GLOBALS.keySet());
   }
 
-  private static final Object MARK = new Object() {
-    @Override
-    public String toString() {
-      return "MARK";
-    }
-  };
+  private static final Object MARK =
+      new Object() {
+        @Override
+        public String toString() {
+          return "MARK";
+        }
+      };
 
   private final ByteBuffer in;
   private final String source;
@@ -135,7 +140,9 @@ final class WeightsOnlyUnpickler {
           case 'M' -> push((long) (in.getShort() & 0xffff)); // BININT2
           case 0x8a -> push(longOf(bytes(u8()))); // LONG1
           case 0x8b -> push(longOf(bytes(length(in.getInt())))); // LONG4
-          case 'G' -> push(Double.longBitsToDouble(Long.reverseBytes(in.getLong()))); // BINFLOAT, big-endian
+          case 'G' ->
+              push(
+                  Double.longBitsToDouble(Long.reverseBytes(in.getLong()))); // BINFLOAT, big-endian
           case 'X' -> push(utf8(length(in.getInt()))); // BINUNICODE
           case 0x8c -> push(utf8(u8())); // SHORT_BINUNICODE
           case 0x8d -> push(utf8(length(in.getLong()))); // BINUNICODE8
@@ -189,7 +196,8 @@ final class WeightsOnlyUnpickler {
           case 0x93 -> { // STACK_GLOBAL
             Object name = pop();
             Object module = pop();
-            if (!(module instanceof String m) || !(name instanceof String n)) throw bad("STACK_GLOBAL of non-strings");
+            if (!(module instanceof String m) || !(name instanceof String n))
+              throw bad("STACK_GLOBAL of non-strings");
             push(global(m, n));
           }
           case 'R' -> { // REDUCE
@@ -203,7 +211,8 @@ final class WeightsOnlyUnpickler {
           case 0x92 -> { // NEWOBJ_EX
             Object kwargs = pop();
             Object args = pop();
-            if (kwargs instanceof Map<?, ?> kw && !kw.isEmpty()) throw bad("NEWOBJ_EX with keyword arguments");
+            if (kwargs instanceof Map<?, ?> kw && !kw.isEmpty())
+              throw bad("NEWOBJ_EX with keyword arguments");
             push(call(pop(), args));
           }
           case 'b' -> { // BUILD
@@ -212,7 +221,8 @@ final class WeightsOnlyUnpickler {
           }
           case 'Q' -> push(persistent(pop())); // BINPERSID
           case 'P' -> push(persistent(line())); // PERSID
-          default -> throw bad(String.format("unsupported pickle opcode 0x%02x at byte %d", op, at));
+          default ->
+              throw bad(String.format("unsupported pickle opcode 0x%02x at byte %d", op, at));
         }
       }
     } catch (BufferUnderflowException | IndexOutOfBoundsException | NumberFormatException e) {
@@ -226,10 +236,13 @@ final class WeightsOnlyUnpickler {
     String qualified = module + "." + name;
     Object allowed = GLOBALS.get(qualified);
     if (allowed == null) {
-      throw new CheckpointException(source + ": refused: the pickle calls the Python global '" + qualified
-          + "', which a weights-only reader does not run (allowed: tensors, parameters, storages, "
-          + "OrderedDict, argparse.Namespace). Save a plain state dict (torch.save(model.state_dict(), f)) "
-          + "or convert it to .safetensors");
+      throw new CheckpointException(
+          source
+              + ": refused: the pickle calls the Python global '"
+              + qualified
+              + "', which a weights-only reader does not run (allowed: tensors, parameters, storages, "
+              + "OrderedDict, argparse.Namespace). Save a plain state dict (torch.save(model.state_dict(), f)) "
+              + "or convert it to .safetensors");
     }
     return allowed;
   }
@@ -249,7 +262,8 @@ final class WeightsOnlyUnpickler {
         yield tensor(args);
       }
       case REBUILD_PARAMETER, REBUILD_PARAMETER_WITH_STATE -> {
-        if (args.isEmpty() || !(args.get(0) instanceof Tensor data)) throw bad("_rebuild_parameter without a tensor");
+        if (args.isEmpty() || !(args.get(0) instanceof Tensor data))
+          throw bad("_rebuild_parameter without a tensor");
         yield data;
       }
       case ORDERED_DICT -> {
@@ -267,7 +281,8 @@ final class WeightsOnlyUnpickler {
     if (target instanceof Map<?, ?> m) return m; // OrderedDict's _metadata: version info only
     if (target instanceof Inert inert) {
       // Python's BUILD: a dict state updates __dict__; (dict, slots) states are not of this class
-      if (!(state instanceof Map<?, ?> attributes)) throw bad("BUILD of " + inert.type() + " with " + describe(state));
+      if (!(state instanceof Map<?, ?> attributes))
+        throw bad("BUILD of " + inert.type() + " with " + describe(state));
       attributes.forEach((k, v) -> inert.attributes().put(k, v));
       return inert;
     }
@@ -275,9 +290,11 @@ final class WeightsOnlyUnpickler {
   }
 
   private Tensor tensor(List<Object> args) {
-    if (!(args.get(0) instanceof StorageView.Storage storage)) throw bad("tensor without a storage");
+    if (!(args.get(0) instanceof StorageView.Storage storage))
+      throw bad("tensor without a storage");
     long offset = asLong(args.get(1), "storage offset");
-    return new StorageView(storage, offset, longs(args.get(2), "size"), longs(args.get(3), "stride"));
+    return new StorageView(
+        storage, offset, longs(args.get(2), "size"), longs(args.get(3), "stride"));
   }
 
   private Object persistent(Object pid) {
@@ -285,7 +302,8 @@ final class WeightsOnlyUnpickler {
     if (!(pid instanceof Tuple t) || t.items().size() != 5 || !"storage".equals(t.items().get(0))) {
       throw bad("unknown persistent id " + describe(pid));
     }
-    if (!(t.items().get(1) instanceof StorageType type)) throw bad("storage of unknown type " + describe(t.items().get(1)));
+    if (!(t.items().get(1) instanceof StorageType type))
+      throw bad("storage of unknown type " + describe(t.items().get(1)));
     if (!(t.items().get(2) instanceof String key)) throw bad("storage key is not a string");
     if (storages == null) throw bad("a storage reference outside a torch.save archive");
     return storages.storage(type.dtype(), key, asLong(t.items().get(4), "storage size"));
@@ -298,7 +316,8 @@ final class WeightsOnlyUnpickler {
   }
 
   private Object pop() {
-    if (stack.isEmpty() || (!marks.isEmpty() && marks.peek() == stack.size())) throw bad("stack underflow");
+    if (stack.isEmpty() || (!marks.isEmpty() && marks.peek() == stack.size()))
+      throw bad("stack underflow");
     return stack.remove(stack.size() - 1);
   }
 

@@ -3,8 +3,8 @@ package dev.smoothguard.trainer.train;
 import dev.smoothguard.smoothing.errors.UserError;
 
 /**
- * The peak learning rate of a run by MAE's scaling rule, lr = blr × batch / 256 (blr: the rate
- * per 256 images), unless an absolute rate is given.
+ * The peak learning rate of a run by MAE's scaling rule, lr = blr × batch / 256 (blr: the rate per
+ * 256 images), unless an absolute rate is given.
  *
  * @param peak the learning rate the schedule warms up to
  * @param base the rate per 256 images it came from; null when the run was given an absolute rate
@@ -23,7 +23,8 @@ public record LearningRate(double peak, Double base) {
 
   /** How the rate came about, for the log. */
   public String describe(int batch) {
-    return base == null ? String.format("%.3g (absolute --lr)", peak)
+    return base == null
+        ? String.format("%.3g (absolute --lr)", peak)
         : String.format("%.3g (--blr %.3g × batch %d / 256)", peak, base, batch);
   }
 }

@@ -16,8 +16,15 @@ final class Noise {
    * Random crop with zero padding ({@code pad} pixels each side) and, if {@code flip}, a random
    * horizontal flip, of one CHW image written into {@code out} at {@code offset}.
    */
-  static void cropFlip(float[] chw, int c, int size, int pad, boolean flip, SplittableRandom rng,
-      float[] out, int offset) {
+  static void cropFlip(
+      float[] chw,
+      int c,
+      int size,
+      int pad,
+      boolean flip,
+      SplittableRandom rng,
+      float[] out,
+      int offset) {
     int dy = pad == 0 ? 0 : rng.nextInt(2 * pad + 1) - pad;
     int dx = pad == 0 ? 0 : rng.nextInt(2 * pad + 1) - pad;
     boolean mirror = flip && rng.nextBoolean();
@@ -26,7 +33,8 @@ final class Noise {
         int sy = y + dy;
         for (int x = 0; x < size; x++) {
           int sx = (mirror ? size - 1 - x : x) + dx;
-          float v = sy < 0 || sy >= size || sx < 0 || sx >= size ? 0f : chw[(ch * size + sy) * size + sx];
+          float v =
+              sy < 0 || sy >= size || sx < 0 || sx >= size ? 0f : chw[(ch * size + sy) * size + sx];
           out[offset + (ch * size + y) * size + x] = v;
         }
       }

@@ -6,17 +6,17 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import dev.smoothguard.trainer.optim.AdamW;
-import dev.smoothguard.trainer.optim.ParameterGroups;
 import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.smoothing.model.ModelCard.TrainingStep;
 import dev.smoothguard.trainer.model.DmaeModel;
 import dev.smoothguard.trainer.model.Init;
 import dev.smoothguard.trainer.model.Patches;
 import dev.smoothguard.trainer.model.VitConfig;
+import dev.smoothguard.trainer.optim.AdamW;
+import dev.smoothguard.trainer.optim.ParameterGroups;
 import dev.smoothguard.trainer.train.RunMeta.LogPoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,10 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * DMAE pre-training: every image gets Gaussian noise (σ, in [0,1] pixel space), a random
- * {@code maskRatio} of its patches is hidden from the encoder, and the decoder reconstructs
- * the clean image. The loss is the mean squared error on all patches against per-patch
- * normalised clean targets (MAE's norm_pix_loss).
+ * DMAE pre-training: every image gets Gaussian noise (σ, in [0,1] pixel space), a random {@code
+ * maskRatio} of its patches is hidden from the encoder, and the decoder reconstructs the clean
+ * image. The loss is the mean squared error on all patches against per-patch normalised clean
+ * targets (MAE's norm_pix_loss).
  */
 public final class Pretraining {
   private static final Logger LOG = LoggerFactory.getLogger(Pretraining.class);
@@ -41,10 +41,26 @@ public final class Pretraining {
   private static final int PICTURE_ROWS = 8;
 
   /** Everything a pre-training run is told on the command line. */
-  public record Settings(String data, String config, double sigma, double maskRatio, int epochs,
-      int batch, double learningRate, double warmupFraction, long seed, int maxImages,
-      long maxSteps, double budgetMinutes, Path out, boolean resume, boolean augment,
-      double clipGradNorm, String command, Recipe recipe, long stopAtStep) {}
+  public record Settings(
+      String data,
+      String config,
+      double sigma,
+      double maskRatio,
+      int epochs,
+      int batch,
+      double learningRate,
+      double warmupFraction,
+      long seed,
+      int maxImages,
+      long maxSteps,
+      double budgetMinutes,
+      Path out,
+      boolean resume,
+      boolean augment,
+      double clipGradNorm,
+      String command,
+      Recipe recipe,
+      long stopAtStep) {}
 
   private Pretraining() {}
 
@@ -62,12 +78,37 @@ public final class Pretraining {
     Files.createDirectories(s.out());
     long spe = data.size() / s.batch();
     long total = s.maxSteps() > 0 ? Math.min(s.maxSteps(), spe * s.epochs()) : spe * s.epochs();
-    RunMeta meta = previous != null ? previous : new RunMeta("pretrain", cfg.name(), s.data(),
-        data.classNames(), s.sigma(), s.maskRatio(), s.seed(), s.batch(), s.learningRate(),
-        s.epochs(), spe, total, 0, false, null, null, null, null, null, List.of(), List.of(), null,
-        s.recipe());
+    RunMeta meta =
+        previous != null
+            ? previous
+            : new RunMeta(
+                "pretrain",
+                cfg.name(),
+                s.data(),
+                data.classNames(),
+                s.sigma(),
+                s.maskRatio(),
+                s.seed(),
+                s.batch(),
+                s.learningRate(),
+                s.epochs(),
+                spe,
+                total,
+                0,
+                false,
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                List.of(),
+                null,
+                s.recipe());
     Recipe recipe = meta.recipeOrLegacy();
-    LOG.info("peak learning rate {}", new LearningRate(meta.learningRate(), recipe.baseLearningRate()).describe(meta.batch()));
+    LOG.info(
+        "peak learning rate {}",
+        new LearningRate(meta.learningRate(), recipe.baseLearningRate()).describe(meta.batch()));
     int keep = Math.max(1, (int) Math.round(cfg.numPatches() * (1 - meta.maskRatio())));
     List<LogPoint> history = new ArrayList<>(meta.history());
     List<TrainingStep> commands = new ArrayList<>(meta.commands());
@@ -76,61 +117,103 @@ public final class Pretraining {
     try (NDManager manager = NDManager.newBaseManager()) {
       DmaeModel model = new DmaeModel(cfg);
       Init.named(recipe.init()).applyTo(model);
-      model.initialize(manager, DataType.FLOAT32, new Shape(1, cfg.channels(), cfg.imageSize(), cfg.imageSize()),
-          new Shape(1, keep), new Shape(1, cfg.numPatches()));
+      model.initialize(
+          manager,
+          DataType.FLOAT32,
+          new Shape(1, cfg.channels(), cfg.imageSize(), cfg.imageSize()),
+          new Shape(1, keep),
+          new Shape(1, cfg.numPatches()));
       if (previous != null) {
         Weights.load(model, s.out().resolve(MODEL_FILE), manager, true);
         LOG.info("resuming {} at step {} of {}", s.out(), meta.step(), meta.totalSteps());
       }
       List<Pair<String, Parameter>> trainable = Checkpoint.trainable(model);
       ScheduledRate rate = new ScheduledRate();
-      AdamW adamw = AdamW.builder().learningRate(rate).betas(recipe.beta1(), recipe.beta2())
-          .groups(Checkpoint.logGroups(ParameterGroups.forVit(trainable, cfg.depth(), recipe.weightDecay(), recipe.layerDecay()))).build();
+      AdamW adamw =
+          AdamW.builder()
+              .learningRate(rate)
+              .betas(recipe.beta1(), recipe.beta2())
+              .groups(
+                  Checkpoint.logGroups(
+                      ParameterGroups.forVit(
+                          trainable, cfg.depth(), recipe.weightDecay(), recipe.layerDecay())))
+              .build();
       if (previous != null) Checkpoint.restoreOptimizer(adamw, s.out(), manager);
       RunMeta start = meta;
-      TrainLoop.StepFunction step = (sm, indices, rng) -> {
-        Batch b = batch(data, cfg, indices, start.sigma(), keep, s.augment(), rng);
-        NDArray pred = model.forward(new ParameterStore(sm, false), b.inputs(sm), true).singletonOrThrow();
-        NDArray target = sm.create(b.targets(), new Shape(indices.length, cfg.numPatches(), cfg.patchDim()));
-        return new TrainLoop.StepOutcome(pred.sub(target).square().mean(), null, indices.length);
-      };
+      TrainLoop.StepFunction step =
+          (sm, indices, rng) -> {
+            Batch b = batch(data, cfg, indices, start.sigma(), keep, s.augment(), rng);
+            NDArray pred =
+                model.forward(new ParameterStore(sm, false), b.inputs(sm), true).singletonOrThrow();
+            NDArray target =
+                sm.create(b.targets(), new Shape(indices.length, cfg.numPatches(), cfg.patchDim()));
+            return new TrainLoop.StepOutcome(
+                pred.sub(target).square().mean(), null, indices.length);
+          };
       double[] ips = {0};
-      TrainLoop.Hooks hooks = new TrainLoop.Hooks() {
-        @Override
-        public void epochEnd(int epoch, long stepDone) {
-          try {
-            Charts.reconstructions(s.out().resolve(String.format("recon-epoch%03d.png", epoch + 1)),
-                pictures(model, manager, data, cfg, start.sigma(), keep, start.seed()), cfg.channels(), cfg.imageSize());
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
+      TrainLoop.Hooks hooks =
+          new TrainLoop.Hooks() {
+            @Override
+            public void epochEnd(int epoch, long stepDone) {
+              try {
+                Charts.reconstructions(
+                    s.out().resolve(String.format("recon-epoch%03d.png", epoch + 1)),
+                    pictures(model, manager, data, cfg, start.sigma(), keep, start.seed()),
+                    cfg.channels(),
+                    cfg.imageSize());
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            }
 
-        @Override
-        public void save(long stepDone, boolean complete, List<LogPoint> hist, double imagesPerSecond) {
-          ips[0] = imagesPerSecond;
-          try {
-            Weights.save(model, s.out().resolve(MODEL_FILE));
-            Weights.save(model.encoder(), s.out().resolve(ENCODER_FILE));
-            adamw.save(s.out().resolve(Checkpoint.OPTIMIZER_FILE));
-            Checkpoint.record(s.out(), start, commands, s.command(), wallStart, stepDone, complete, hist, null,
-                "DMAE pre-training (" + cfg.name() + ", σ=" + start.sigma() + ")", imagesPerSecond);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
-      TrainLoop.Plan plan = new TrainLoop.Plan(data.size(), meta.batch(), meta.totalSteps(), meta.step(),
-          s.budgetMinutes() * 60, meta.seed(),
-          new Schedule(meta.learningRate(), Math.min(recipe.minLearningRate(), meta.learningRate()), s.warmupFraction()),
-          "pretrain", s.clipGradNorm(), s.stopAtStep());
+            @Override
+            public void save(
+                long stepDone, boolean complete, List<LogPoint> hist, double imagesPerSecond) {
+              ips[0] = imagesPerSecond;
+              try {
+                Weights.save(model, s.out().resolve(MODEL_FILE));
+                Weights.save(model.encoder(), s.out().resolve(ENCODER_FILE));
+                adamw.save(s.out().resolve(Checkpoint.OPTIMIZER_FILE));
+                Checkpoint.record(
+                    s.out(),
+                    start,
+                    commands,
+                    s.command(),
+                    wallStart,
+                    stepDone,
+                    complete,
+                    hist,
+                    null,
+                    "DMAE pre-training (" + cfg.name() + ", σ=" + start.sigma() + ")",
+                    imagesPerSecond);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            }
+          };
+      TrainLoop.Plan plan =
+          new TrainLoop.Plan(
+              data.size(),
+              meta.batch(),
+              meta.totalSteps(),
+              meta.step(),
+              s.budgetMinutes() * 60,
+              meta.seed(),
+              new Schedule(
+                  meta.learningRate(),
+                  Math.min(recipe.minLearningRate(), meta.learningRate()),
+                  s.warmupFraction()),
+              "pretrain",
+              s.clipGradNorm(),
+              s.stopAtStep());
       TrainLoop.run(plan, trainable, manager, adamw, rate, history, step, hooks);
       return RunMeta.read(s.out());
     }
   }
 
   /** One step's host-side data: noisy images, mask indices and per-patch normalised targets. */
-  record Batch(int size, VitConfig cfg, float[] noisy, long[] keep, long[] restore, float[] targets) {
+  record Batch(
+      int size, VitConfig cfg, float[] noisy, long[] keep, long[] restore, float[] targets) {
     NDList inputs(NDManager m) {
       return new NDList(
           m.create(noisy, new Shape(size, cfg.channels(), cfg.imageSize(), cfg.imageSize())),
@@ -139,8 +222,14 @@ public final class Pretraining {
     }
   }
 
-  static Batch batch(TrainingSet data, VitConfig cfg, int[] indices, double sigma, int keep,
-      boolean augment, SplittableRandom rng) {
+  static Batch batch(
+      TrainingSet data,
+      VitConfig cfg,
+      int[] indices,
+      double sigma,
+      int keep,
+      boolean augment,
+      SplittableRandom rng) {
     int b = indices.length;
     int per = data.pixelsPerImage();
     int l = cfg.numPatches();
@@ -151,9 +240,11 @@ public final class Pretraining {
     float[] targets = new float[b * l * pd];
     for (int i = 0; i < b; i++) {
       float[] img = data.image(indices[i]);
-      if (augment) Noise.cropFlip(img, cfg.channels(), cfg.imageSize(), 2, true, rng, clean, i * per);
+      if (augment)
+        Noise.cropFlip(img, cfg.channels(), cfg.imageSize(), 2, true, rng, clean, i * per);
       else System.arraycopy(img, 0, clean, i * per, per);
-      float[] patches = Patches.patchify(java.util.Arrays.copyOfRange(clean, i * per, (i + 1) * per), cfg);
+      float[] patches =
+          Patches.patchify(java.util.Arrays.copyOfRange(clean, i * per, (i + 1) * per), cfg);
       normalisePatches(patches, l, pd);
       System.arraycopy(patches, 0, targets, i * l * pd, l * pd);
       int[] shuffle = Noise.permutation(l, rng);
@@ -175,28 +266,39 @@ public final class Pretraining {
       for (int k = 0; k < pd; k++) var += Math.pow(patches[p * pd + k] - mean, 2);
       var /= pd - 1; // unbiased, as torch.var
       double sd = Math.sqrt(var + 1e-6);
-      for (int k = 0; k < pd; k++) patches[p * pd + k] = (float) ((patches[p * pd + k] - mean) / sd);
+      for (int k = 0; k < pd; k++)
+        patches[p * pd + k] = (float) ((patches[p * pd + k] - mean) / sd);
     }
   }
 
   /** Rows of clean / noisy+masked / reconstructed for the first images, fixed noise and masks. */
-  static List<float[][]> pictures(DmaeModel model, NDManager manager, TrainingSet data, VitConfig cfg,
-      double sigma, int keep, long seed) {
+  static List<float[][]> pictures(
+      DmaeModel model,
+      NDManager manager,
+      TrainingSet data,
+      VitConfig cfg,
+      double sigma,
+      int keep,
+      long seed) {
     int n = Math.min(PICTURE_ROWS, data.size());
     int[] idx = new int[n];
     for (int i = 0; i < n; i++) idx[i] = i;
     Batch b = batch(data, cfg, idx, sigma, keep, false, new SplittableRandom(seed));
     List<float[][]> rows = new ArrayList<>();
     try (NDManager sm = manager.newSubManager()) {
-      float[] pred = model.forward(new ParameterStore(sm, false), b.inputs(sm), false)
-          .singletonOrThrow().toFloatArray();
+      float[] pred =
+          model
+              .forward(new ParameterStore(sm, false), b.inputs(sm), false)
+              .singletonOrThrow()
+              .toFloatArray();
       int per = data.pixelsPerImage();
       int l = cfg.numPatches();
       int pd = cfg.patchDim();
       for (int i = 0; i < n; i++) {
         float[] clean = data.image(i);
         float[] cleanPatches = Patches.patchify(clean, cfg);
-        float[] noisyPatches = Patches.patchify(java.util.Arrays.copyOfRange(b.noisy(), i * per, (i + 1) * per), cfg);
+        float[] noisyPatches =
+            Patches.patchify(java.util.Arrays.copyOfRange(b.noisy(), i * per, (i + 1) * per), cfg);
         boolean[] visible = new boolean[l];
         for (int j = 0; j < keep; j++) visible[(int) b.keep()[i * keep + j]] = true;
         float[] recon = new float[l * pd];
@@ -212,7 +314,10 @@ public final class Pretraining {
             if (!visible[p]) noisyPatches[p * pd + k] = 0.5f;
           }
         }
-        rows.add(new float[][] {clean, Patches.unpatchify(noisyPatches, cfg), Patches.unpatchify(recon, cfg)});
+        rows.add(
+            new float[][] {
+              clean, Patches.unpatchify(noisyPatches, cfg), Patches.unpatchify(recon, cfg)
+            });
       }
     }
     return rows;

@@ -1,9 +1,9 @@
 package dev.smoothguard.trainer.train;
 
 /**
- * How far a run is, for the learning-rate schedule: the larger of steps done / steps planned
- * and, with a time budget, time used / budget. With a budget the cosine therefore reaches its
- * end when the budget does, instead of stopping a run at a high learning rate.
+ * How far a run is, for the learning-rate schedule: the larger of steps done / steps planned and,
+ * with a time budget, time used / budget. With a budget the cosine therefore reaches its end when
+ * the budget does, instead of stopping a run at a high learning rate.
  */
 record Progress(long totalSteps, double budgetSeconds) {
   double at(long step, double elapsedSeconds) {

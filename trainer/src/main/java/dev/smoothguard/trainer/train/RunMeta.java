@@ -15,9 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a checkpoint directory holds besides the weights ({@code meta.json}): the run's
- * settings, how far it got, its loss history and the exact commands (with wall times) that
- * produced it, so a resume continues the same run and the exporter can write a model card.
+ * What a checkpoint directory holds besides the weights ({@code meta.json}): the run's settings,
+ * how far it got, its loss history and the exact commands (with wall times) that produced it, so a
+ * resume continues the same run and the exporter can write a model card.
  *
  * @param kind "pretrain" or "finetune"
  * @param config named model configuration
@@ -46,29 +46,73 @@ import java.util.List;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunMeta(
-    String kind, String config, String dataset, List<String> classNames, double sigma,
-    Double maskRatio, long seed, int batch, double learningRate, int epochs, long stepsPerEpoch,
-    long totalSteps, long step, boolean complete, Boolean fromScratch, Double consistencyLambda,
-    Double consistencyEta, Integer copies, RunMeta upstream, List<TrainingStep> commands,
-    List<LogPoint> history, List<EvalPoint> evals, Recipe recipe) {
+    String kind,
+    String config,
+    String dataset,
+    List<String> classNames,
+    double sigma,
+    Double maskRatio,
+    long seed,
+    int batch,
+    double learningRate,
+    int epochs,
+    long stepsPerEpoch,
+    long totalSteps,
+    long step,
+    boolean complete,
+    Boolean fromScratch,
+    Double consistencyLambda,
+    Double consistencyEta,
+    Integer copies,
+    RunMeta upstream,
+    List<TrainingStep> commands,
+    List<LogPoint> history,
+    List<EvalPoint> evals,
+    Recipe recipe) {
 
   /** Mean loss over the steps since the previous point. */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record LogPoint(long step, double epoch, double loss, Double accuracy, double imagesPerSecond) {}
+  public record LogPoint(
+      long step, double epoch, double loss, Double accuracy, double imagesPerSecond) {}
 
   /** Held-out accuracy after an epoch, on clean and on noisy (σ) inputs. */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record EvalPoint(double epoch, int images, double cleanAccuracy, double noisyAccuracy) {}
 
   public static final String FILE = "meta.json";
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  public RunMeta progressed(long step, boolean complete, List<LogPoint> history,
-      List<EvalPoint> evals, List<TrainingStep> commands) {
-    return new RunMeta(kind, config, dataset, classNames, sigma, maskRatio, seed, batch,
-        learningRate, epochs, stepsPerEpoch, totalSteps, step, complete, fromScratch,
-        consistencyLambda, consistencyEta, copies, upstream, List.copyOf(commands),
-        List.copyOf(history), evals == null ? null : List.copyOf(evals), recipe);
+  public RunMeta progressed(
+      long step,
+      boolean complete,
+      List<LogPoint> history,
+      List<EvalPoint> evals,
+      List<TrainingStep> commands) {
+    return new RunMeta(
+        kind,
+        config,
+        dataset,
+        classNames,
+        sigma,
+        maskRatio,
+        seed,
+        batch,
+        learningRate,
+        epochs,
+        stepsPerEpoch,
+        totalSteps,
+        step,
+        complete,
+        fromScratch,
+        consistencyLambda,
+        consistencyEta,
+        copies,
+        upstream,
+        List.copyOf(commands),
+        List.copyOf(history),
+        evals == null ? null : List.copyOf(evals),
+        recipe);
   }
 
   /** The run's recipe; for an older checkpoint, what it was trained with. */
@@ -104,6 +148,10 @@ public record RunMeta(
   public void write(Path dir) throws IOException {
     Path tmp = dir.resolve(FILE + ".tmp");
     JSON.writeValue(tmp.toFile(), this);
-    Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        tmp,
+        dir.resolve(FILE),
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
   }
 }

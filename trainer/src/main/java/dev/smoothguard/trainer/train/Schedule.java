@@ -1,13 +1,15 @@
 package dev.smoothguard.trainer.train;
 
 /**
- * Learning rate as a function of training progress in [0,1]: linear warm-up to {@code peak},
- * then half a cosine down to {@code floor} (MAE's schedule).
+ * Learning rate as a function of training progress in [0,1]: linear warm-up to {@code peak}, then
+ * half a cosine down to {@code floor} (MAE's schedule).
  */
 public record Schedule(double peak, double floor, double warmupFraction) {
   public Schedule {
-    if (peak <= 0 || floor < 0 || floor > peak) throw new IllegalArgumentException("bad learning rates");
-    if (warmupFraction < 0 || warmupFraction >= 1) throw new IllegalArgumentException("warm-up fraction in [0,1)");
+    if (peak <= 0 || floor < 0 || floor > peak)
+      throw new IllegalArgumentException("bad learning rates");
+    if (warmupFraction < 0 || warmupFraction >= 1)
+      throw new IllegalArgumentException("warm-up fraction in [0,1)");
   }
 
   public double at(double progress) {

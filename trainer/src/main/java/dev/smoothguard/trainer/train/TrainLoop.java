@@ -20,13 +20,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The shared training loop: shuffled epochs, one optimiser step per batch (AdamW with the
- * warm-up + cosine {@link Schedule}), a progress bar with loss and images/s, a checkpoint at
- * every epoch end and when the step or time budget runs out. Every step runs in its own
- * NDManager so its intermediates are freed when it ends.
+ * The shared training loop: shuffled epochs, one optimiser step per batch (AdamW with the warm-up +
+ * cosine {@link Schedule}), a progress bar with loss and images/s, a checkpoint at every epoch end
+ * and when the step or time budget runs out. Every step runs in its own NDManager so its
+ * intermediates are freed when it ends.
  *
- * <p>Reproducibility: the data order of epoch e and the randomness of step s are derived from
- * the seed alone, so a resumed run sees the same batches and noise as an uninterrupted one.
+ * <p>Reproducibility: the data order of epoch e and the randomness of step s are derived from the
+ * seed alone, so a resumed run sees the same batches and noise as an uninterrupted one.
  */
 final class TrainLoop {
   private static final Logger LOG = LoggerFactory.getLogger(TrainLoop.class);
@@ -51,8 +51,17 @@ final class TrainLoop {
    * What to run. {@code stopAtStep} (0 = never) ends this invocation after that step with a
    * checkpoint, without changing the plan: a resume continues exactly where it stopped.
    */
-  record Plan(int datasetSize, int batch, long totalSteps, long startStep, double budgetSeconds,
-      long seed, Schedule schedule, String task, double clipGradNorm, long stopAtStep) {
+  record Plan(
+      int datasetSize,
+      int batch,
+      long totalSteps,
+      long startStep,
+      double budgetSeconds,
+      long seed,
+      Schedule schedule,
+      String task,
+      double clipGradNorm,
+      long stopAtStep) {
     long stepsPerEpoch() {
       return datasetSize / batch;
     }
@@ -61,19 +70,21 @@ final class TrainLoop {
   private TrainLoop() {}
 
   /**
-   * One optimiser step from the collected gradients, which are zeroed afterwards. A step whose
-   * loss or gradient norm is not finite is skipped (the gradients are zeroed, the weights stay),
-   * so one bad batch cannot poison the weights. With {@code clipGradNorm > 0} the gradients are
-   * scaled down to that global L2 norm.
+   * One optimiser step from the collected gradients, which are zeroed afterwards. A step whose loss
+   * or gradient norm is not finite is skipped (the gradients are zeroed, the weights stay), so one
+   * bad batch cannot poison the weights. With {@code clipGradNorm > 0} the gradients are scaled
+   * down to that global L2 norm.
    */
-  private static boolean applyUpdate(List<Parameter> params, Optimizer optimizer, float loss, double clipGradNorm) {
+  private static boolean applyUpdate(
+      List<Parameter> params, Optimizer optimizer, float loss, double clipGradNorm) {
     List<NDArray> grads = new ArrayList<>(params.size());
     try {
       double sumSquares = 0;
       for (Parameter p : params) {
         NDArray g = p.getArray().getGradient();
         grads.add(g);
-        try (NDArray sq = g.square(); NDArray sum = sq.sum()) {
+        try (NDArray sq = g.square();
+            NDArray sum = sq.sum()) {
           sumSquares += sum.getFloat();
         }
       }
@@ -103,13 +114,23 @@ final class TrainLoop {
    * Runs from {@code plan.startStep()} and returns the step reached. {@code params} are the
    * parameters the optimiser updates (all with gradients in every step).
    */
-  static long run(Plan plan, List<Pair<String, Parameter>> trainable, NDManager manager, Optimizer optimizer,
-      ScheduledRate rate, List<LogPoint> history, StepFunction stepFn, Hooks hooks) {
+  static long run(
+      Plan plan,
+      List<Pair<String, Parameter>> trainable,
+      NDManager manager,
+      Optimizer optimizer,
+      ScheduledRate rate,
+      List<LogPoint> history,
+      StepFunction stepFn,
+      Hooks hooks) {
     List<Parameter> params = trainable.stream().map(Pair::getValue).toList();
     long spe = plan.stepsPerEpoch();
     if (spe < 1) {
-      throw new UserError("the dataset has " + plan.datasetSize()
-          + " images, fewer than one batch of " + plan.batch());
+      throw new UserError(
+          "the dataset has "
+              + plan.datasetSize()
+              + " images, fewer than one batch of "
+              + plan.batch());
     }
     var store = new ai.djl.training.ParameterStore(manager, false);
     Progress progress = new Progress(plan.totalSteps(), plan.budgetSeconds());
@@ -126,19 +147,28 @@ final class TrainLoop {
     boolean tracksAccuracy = false;
     int skipped = 0;
     int applied = 0;
-    try (ProgressBar bar = new ProgressBarBuilder().setTaskName(plan.task())
-        .setInitialMax(plan.totalSteps()).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(2000)
-        .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" steps", 1)
-        .continuousUpdate().build()) {
+    try (ProgressBar bar =
+        new ProgressBarBuilder()
+            .setTaskName(plan.task())
+            .setInitialMax(plan.totalSteps())
+            .setStyle(ProgressBarStyle.ASCII)
+            .setUpdateIntervalMillis(2000)
+            .setConsumer(new ConsoleProgressBarConsumer(System.err))
+            .setUnit(" steps", 1)
+            .continuousUpdate()
+            .build()) {
       bar.stepTo(step);
       while (step < plan.totalSteps()) {
         long epoch = step / spe;
         if (epoch != orderEpoch) {
-          order = Noise.permutation(plan.datasetSize(), new SplittableRandom(plan.seed() * 7919 + epoch));
+          order =
+              Noise.permutation(
+                  plan.datasetSize(), new SplittableRandom(plan.seed() * 7919 + epoch));
           orderEpoch = epoch;
         }
         int pos = (int) (step % spe);
-        int[] indices = java.util.Arrays.copyOfRange(order, pos * plan.batch(), (pos + 1) * plan.batch());
+        int[] indices =
+            java.util.Arrays.copyOfRange(order, pos * plan.batch(), (pos + 1) * plan.batch());
         double elapsed = (System.nanoTime() - start) / 1e9;
         rate.set(plan.schedule().at(progress.at(step, elapsed)));
         SplittableRandom rng = new SplittableRandom(plan.seed() * 1_000_003L + step);
@@ -154,12 +184,18 @@ final class TrainLoop {
           if (applyUpdate(params, optimizer, loss, plan.clipGradNorm())) {
             lossSum += loss;
             tracksAccuracy = out.correct() != null;
-            if (tracksAccuracy) correctSum += out.correct().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
+            if (tracksAccuracy)
+              correctSum +=
+                  out.correct().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
             seen += out.images();
             applied++;
           } else {
             skipped++;
-            LOG.warn("step {}: non-finite loss or gradient (loss {}); update skipped ({} so far)", step, loss, skipped);
+            LOG.warn(
+                "step {}: non-finite loss or gradient (loss {}); update skipped ({} so far)",
+                step,
+                loss,
+                skipped);
           }
         }
         step++;
@@ -178,7 +214,8 @@ final class TrainLoop {
           windowStart = System.nanoTime();
         }
         boolean epochDone = step % spe == 0;
-        outOfTime = plan.budgetSeconds() > 0 && (System.nanoTime() - start) / 1e9 >= plan.budgetSeconds();
+        outOfTime =
+            plan.budgetSeconds() > 0 && (System.nanoTime() - start) / 1e9 >= plan.budgetSeconds();
         boolean stopHere = step == plan.stopAtStep();
         if (epochDone) hooks.epochEnd((int) (step / spe) - 1, step);
         if (epochDone || outOfTime || stopHere || step == plan.totalSteps()) {
@@ -186,14 +223,18 @@ final class TrainLoop {
         }
         if (outOfTime) break;
         if (stopHere && step < plan.totalSteps()) {
-          LOG.info("stopped at step {} of {} as asked; continue with --resume", step, plan.totalSteps());
+          LOG.info(
+              "stopped at step {} of {} as asked; continue with --resume", step, plan.totalSteps());
           break;
         }
       }
     }
     if (outOfTime) {
-      LOG.info("time budget of {} min used up at step {} of {}; checkpoint saved",
-          String.format("%.1f", plan.budgetSeconds() / 60), step, plan.totalSteps());
+      LOG.info(
+          "time budget of {} min used up at step {} of {}; checkpoint saved",
+          String.format("%.1f", plan.budgetSeconds() / 60),
+          step,
+          plan.totalSteps());
     }
     return step;
   }

@@ -21,16 +21,19 @@ public final class Weights {
 
   public static void save(Block block, Path file) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+    try (DataOutputStream out =
+        new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
       block.saveParameters(out);
     }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** Loads into an initialised block; the loaded arrays are marked as trainable again. */
-  public static void load(Block block, Path file, NDManager manager, boolean trainable) throws IOException {
+  public static void load(Block block, Path file, NDManager manager, boolean trainable)
+      throws IOException {
     if (!Files.isRegularFile(file)) throw new UserError("missing weights file " + file);
-    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+    try (DataInputStream in =
+        new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
       block.loadParameters(manager, in);
     } catch (MalformedModelException e) {
       throw new UserError(file + ": not weights for this model (" + e.getMessage() + ")", e);

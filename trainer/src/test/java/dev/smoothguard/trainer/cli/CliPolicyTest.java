@@ -12,13 +12,17 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The trainer follows the one CLI policy: user error exit 2 with one line, bug exit 1 with a stack trace. */
+/**
+ * The trainer follows the one CLI policy: user error exit 2 with one line, bug exit 1 with a stack
+ * trace.
+ */
 class CliPolicyTest {
   @Command(name = "boom")
   static final class Boom implements Callable<Integer> {
     @Override
     public Integer call() {
-      throw new IllegalArgumentException("a bug, not the user's: an internal argument check failed");
+      throw new IllegalArgumentException(
+          "a bug, not the user's: an internal argument check failed");
     }
   }
 
@@ -32,8 +36,15 @@ class CliPolicyTest {
   @Test
   void aUserErrorExitsTwoWithOneLine(@TempDir Path dir) {
     int[] code = {0};
-    String err = run(code, TrainerCli.commandLine(), "export", "--checkpoint", dir.toString(),
-        "--out", dir.resolve("model.txt").toString())[0];
+    String err =
+        run(
+            code,
+            TrainerCli.commandLine(),
+            "export",
+            "--checkpoint",
+            dir.toString(),
+            "--out",
+            dir.resolve("model.txt").toString())[0];
     assertEquals(2, code[0], err);
     assertEquals(1, err.strip().lines().count(), err);
     assertTrue(err.contains("--out must end in .onnx"), err);

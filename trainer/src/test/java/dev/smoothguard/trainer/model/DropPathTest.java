@@ -13,7 +13,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import org.junit.jupiter.api.Test;
 
-/** Stochastic depth: whole samples dropped in training with the right expectation; identity otherwise. */
+/**
+ * Stochastic depth: whole samples dropped in training with the right expectation; identity
+ * otherwise.
+ */
 class DropPathTest {
   @Test
   void dropsWholeSamplesAndKeepsTheExpectation() {
@@ -26,7 +29,8 @@ class DropPathTest {
       int kept = 0;
       for (int i = 0; i < b; i++) {
         float first = y[i * 6];
-        for (int j = 1; j < 6; j++) assertEquals(first, y[i * 6 + j], 0f, "sample " + i + " is dropped or kept whole");
+        for (int j = 1; j < 6; j++)
+          assertEquals(first, y[i * 6 + j], 0f, "sample " + i + " is dropped or kept whole");
         if (first == 0f) continue;
         assertEquals(1 / (1 - rate), first, 1e-6, "kept branches are scaled by 1/(1-rate)");
         kept++;
@@ -36,7 +40,11 @@ class DropPathTest {
       assertTrue(Math.abs(kept - b * (1 - rate)) < 6 * sd, "kept " + kept);
       // so the mean of the branch stays 1 up to the same relative error
       assertEquals(1.0, kept / (b * (1 - rate)), 6 * sd / (b * (1 - rate)));
-      assertArrayEquals(x.toFloatArray(), DropPath.apply(x, rate, false).toFloatArray(), 0f, "identity at inference");
+      assertArrayEquals(
+          x.toFloatArray(),
+          DropPath.apply(x, rate, false).toFloatArray(),
+          0f,
+          "identity at inference");
     }
   }
 
@@ -70,7 +78,10 @@ class DropPathTest {
       float[] px = new float[8 * 28 * 28];
       for (int i = 0; i < px.length; i++) px[i] = (i % 97) / 97f;
       NDArray x = sm.create(px, new Shape(8, 1, 28, 28));
-      return model.forward(new ParameterStore(sm, false), new NDList(x), training).singletonOrThrow().toFloatArray();
+      return model
+          .forward(new ParameterStore(sm, false), new NDList(x), training)
+          .singletonOrThrow()
+          .toFloatArray();
     }
   }
 }

@@ -38,18 +38,21 @@ class GlobalPoolTest {
       try (NDManager sm = m.newSubManager()) {
         ParameterStore ps = new ParameterStore(sm, false);
         NDArray x = sm.create(px, new Shape(b, 1, 28, 28));
-        float[] tokens = model.encoder().forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray();
+        float[] tokens =
+            model.encoder().forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray();
         float[] logits = model.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray();
         float[] w = model.head().getParameters().get("weight").getArray().toFloatArray();
         float[] bias = model.head().getParameters().get("bias").getArray().toFloatArray();
         for (int s = 0; s < b; s++) {
           double[] mean = new double[d];
-          for (int t = 1; t <= l; t++) for (int k = 0; k < d; k++) mean[k] += tokens[(s * (l + 1) + t) * d + k] / l;
+          for (int t = 1; t <= l; t++)
+            for (int k = 0; k < d; k++) mean[k] += tokens[(s * (l + 1) + t) * d + k] / l;
           double mu = 0, var = 0;
           for (double v : mean) mu += v / d;
           for (double v : mean) var += (v - mu) * (v - mu) / d;
           double[] normed = new double[d];
-          for (int k = 0; k < d; k++) normed[k] = (mean[k] - mu) / Math.sqrt(var + VitConfig.LAYER_NORM_EPS) * g[k] + be[k];
+          for (int k = 0; k < d; k++)
+            normed[k] = (mean[k] - mu) / Math.sqrt(var + VitConfig.LAYER_NORM_EPS) * g[k] + be[k];
           for (int c = 0; c < 10; c++) {
             double z = bias[c];
             for (int k = 0; k < d; k++) z += w[c * d + k] * normed[k];
@@ -58,7 +61,8 @@ class GlobalPoolTest {
         }
       }
       // the encoder's final norm is unused with global pooling and so left out of training
-      for (Parameter p : model.encoder().norm().getParameters().values()) assertFalse(p.requiresGradient());
+      for (Parameter p : model.encoder().norm().getParameters().values())
+        assertFalse(p.requiresGradient());
       assertTrue(model.head().getParameters().get("weight").requiresGradient());
     }
   }

@@ -22,8 +22,11 @@ class AdamWTest {
     // at t=1 the bias-corrected moments are g and g², so the step is lr·g/(|g|+ε) ≈ lr·sign(g)
     try (NDManager m = NDManager.newBaseManager()) {
       Parameter w = parameter(m, "w", new float[] {1f, -2f});
-      AdamW opt = AdamW.builder().learningRate(Tracker.fixed(0.1f))
-          .groups(List.of(new Pair<>(w, new ParameterSpec("w", 1, 1.0, 0.05)))).build();
+      AdamW opt =
+          AdamW.builder()
+              .learningRate(Tracker.fixed(0.1f))
+              .groups(List.of(new Pair<>(w, new ParameterSpec("w", 1, 1.0, 0.05))))
+              .build();
       try (NDArray g = m.create(new float[] {0.5f, 0.1f})) {
         opt.update(w.getId(), w.getArray(), g);
       }
@@ -46,16 +49,28 @@ class AdamWTest {
     try (NDManager m = NDManager.newBaseManager()) {
       Parameter w = parameter(m, "block_weight", toFloats(init));
       Parameter b = parameter(m, "block_bias", toFloats(init));
-      AdamW opt = AdamW.builder().learningRate(Tracker.fixed((float) lr)).betas(b1, b2).eps(eps)
-          .groups(List.of(new Pair<>(w, decayed), new Pair<>(b, bias))).build();
+      AdamW opt =
+          AdamW.builder()
+              .learningRate(Tracker.fixed((float) lr))
+              .betas(b1, b2)
+              .eps(eps)
+              .groups(List.of(new Pair<>(w, decayed), new Pair<>(b, bias)))
+              .build();
       for (double[] g : grads) {
-        try (NDArray gw = m.create(toFloats(g)); NDArray gb = m.create(toFloats(g))) {
+        try (NDArray gw = m.create(toFloats(g));
+            NDArray gb = m.create(toFloats(g))) {
           opt.update(w.getId(), w.getArray(), gw);
           opt.update(b.getId(), b.getArray(), gb);
         }
       }
-      assertArrayEquals(reference(init, grads, lr * 0.5, 0.1, b1, b2, eps), toDoubles(w.getArray().toFloatArray()), 1e-6);
-      assertArrayEquals(reference(init, grads, lr, 0.0, b1, b2, eps), toDoubles(b.getArray().toFloatArray()), 1e-6);
+      assertArrayEquals(
+          reference(init, grads, lr * 0.5, 0.1, b1, b2, eps),
+          toDoubles(w.getArray().toFloatArray()),
+          1e-6);
+      assertArrayEquals(
+          reference(init, grads, lr, 0.0, b1, b2, eps),
+          toDoubles(b.getArray().toFloatArray()),
+          1e-6);
     }
   }
 
@@ -87,8 +102,11 @@ class AdamWTest {
 
   /** The optimiser for a parameter stored under the name "a" whatever the parameter's id. */
   private static AdamW optimizer(Parameter p) {
-    return AdamW.builder().learningRate(Tracker.fixed(0.05f)).betas(0.9, 0.95)
-        .groups(List.of(new Pair<>(p, new ParameterSpec("a", 2, 0.7, 0.05)))).build();
+    return AdamW.builder()
+        .learningRate(Tracker.fixed(0.05f))
+        .betas(0.9, 0.95)
+        .groups(List.of(new Pair<>(p, new ParameterSpec("a", 2, 0.7, 0.05))))
+        .build();
   }
 
   private static void step(NDManager m, AdamW opt, Parameter p, int step) {
@@ -100,8 +118,8 @@ class AdamWTest {
   }
 
   /** PyTorch's AdamW in double precision. */
-  private static double[] reference(double[] init, double[][] grads, double lr, double wd, double b1,
-      double b2, double eps) {
+  private static double[] reference(
+      double[] init, double[][] grads, double lr, double wd, double b1, double b2, double eps) {
     double[] w = init.clone();
     double[] mm = new double[w.length];
     double[] vv = new double[w.length];

@@ -36,7 +36,8 @@ class ParameterGroupsTest {
       check(specs, "01encoder_08norm_gamma", 7, 0);
       check(specs, "02head_weight", 7, 0.05);
       check(specs, "02head_bias", 7, 0);
-      // scale = decay^(depth + 1 - layer): the head learns at the full rate, the embedding at 0.65^7
+      // scale = decay^(depth + 1 - layer): the head learns at the full rate, the embedding at
+      // 0.65^7
       assertEquals(1.0, specs.get("02head_weight").lrScale(), 1e-12);
       assertEquals(Math.pow(D, 7), specs.get("01encoder_cls_token").lrScale(), 1e-12);
       assertEquals(Math.pow(D, 6), specs.get("01encoder_02block0_02qkv_weight").lrScale(), 1e-12);
@@ -49,7 +50,8 @@ class ParameterGroupsTest {
     try (NDManager m = NDManager.newBaseManager()) {
       VitConfig cfg = VitConfig.TINY;
       DmaeModel model = new DmaeModel(cfg);
-      model.initialize(m, DataType.FLOAT32, new Shape(1, 1, 28, 28), new Shape(1, 4), new Shape(1, 16));
+      model.initialize(
+          m, DataType.FLOAT32, new Shape(1, 1, 28, 28), new Shape(1, 4), new Shape(1, 16));
       Map<String, ParameterSpec> specs = specs(model.getParameters(), cfg.depth(), 0.05, 1.0);
       assertEquals(0, specs.get("02decoder_mask_token").weightDecay());
       assertEquals(0, specs.get("01encoder_cls_token").weightDecay());
@@ -71,8 +73,8 @@ class ParameterGroupsTest {
     assertEquals(0, ParameterGroups.layerId("01encoder_pos_embed", 12));
   }
 
-  private static Map<String, ParameterSpec> specs(Iterable<Pair<String, Parameter>> all, int depth,
-      double wd, double decay) {
+  private static Map<String, ParameterSpec> specs(
+      Iterable<Pair<String, Parameter>> all, int depth, double wd, double decay) {
     List<Pair<String, Parameter>> params = new java.util.ArrayList<>();
     all.forEach(params::add);
     Map<String, ParameterSpec> out = new HashMap<>();

@@ -5,12 +5,20 @@ import picocli.CommandLine.Option;
 
 /** Where the engine runs: {@code --device} and {@code --threads}. */
 public final class DeviceOptions {
-  @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda[:N]",
-      description = "where to run; auto tries CUDA and falls back to CPU (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--device",
+      defaultValue = "auto",
+      paramLabel = "auto|cpu|cuda[:N]",
+      description =
+          "where to run; auto tries CUDA and falls back to CPU (default: ${DEFAULT-VALUE})")
   public String device;
 
-  @Option(names = "--threads", defaultValue = "0", paramLabel = "T",
-      description = "CPU threads: graph runs of up to 128 samples go side by side on T single-threaded workers; 0 = one per core (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
+      paramLabel = "T",
+      description =
+          "CPU threads: graph runs of up to 128 samples go side by side on T single-threaded workers; 0 = one per core (default: ${DEFAULT-VALUE})")
   public int threads;
 
   /** Checks the flags before the engine sees them, so a bad value names its flag. */

@@ -4,10 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Relative paths on a command line (models/..., data/...) as a user means them: from the
- * working directory when they exist there, else from the installation root that
- * {@code bin/smoothguard} passes as {@code -Dsmoothguard.home}, so the README's commands work
- * from any folder.
+ * Relative paths on a command line (models/..., data/...) as a user means them: from the working
+ * directory when they exist there, else from the installation root that {@code bin/smoothguard}
+ * passes as {@code -Dsmoothguard.home}, so the README's commands work from any folder.
  */
 public final class InstallationPaths {
   /** System property set by {@code bin/smoothguard}: the project root. */
@@ -26,6 +25,8 @@ public final class InstallationPaths {
 
   /** A dataset spec with its {@code folder:} path resolved; other kinds unchanged. */
   public static String resolveDataSpec(String spec) {
-    return spec.startsWith("folder:") ? "folder:" + resolve(spec.substring("folder:".length())) : spec;
+    return spec.startsWith("folder:")
+        ? "folder:" + resolve(spec.substring("folder:".length()))
+        : spec;
   }
 }

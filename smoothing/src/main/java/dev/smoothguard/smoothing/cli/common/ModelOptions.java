@@ -13,24 +13,41 @@ import java.util.OptionalInt;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The options every command that runs an ONNX classifier shares: the model, its input size, the device. */
+/**
+ * The options every command that runs an ONNX classifier shares: the model, its input size, the
+ * device.
+ */
 public final class ModelOptions {
-  @Option(names = "--model", required = true, paramLabel = "M",
-      description = "classifier ONNX file ([N,C,H,W] pixels in [0,1] -> [N,K] logits), "
-          + "or builtin:mnist-cnn / builtin:mnist-mlp (random weights, for benchmarks)")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "M",
+      description =
+          "classifier ONNX file ([N,C,H,W] pixels in [0,1] -> [N,K] logits), "
+              + "or builtin:mnist-cnn / builtin:mnist-mlp (random weights, for benchmarks)")
   public String model;
 
   @Mixin public DeviceOptions device = new DeviceOptions();
 
-  @Option(names = "--height", paramLabel = "H", description = "input height, for models with a dynamic H")
+  @Option(
+      names = "--height",
+      paramLabel = "H",
+      description = "input height, for models with a dynamic H")
   public Integer height;
 
-  @Option(names = "--width", paramLabel = "W", description = "input width, for models with a dynamic W")
+  @Option(
+      names = "--width",
+      paramLabel = "W",
+      description = "input width, for models with a dynamic W")
   public Integer width;
 
-  @Option(names = "--resize", defaultValue = "bilinear", paramLabel = "bilinear|bicubic",
-      description = "how noisy images are resized when their size differs from the model's, as PyTorch's "
-          + "interpolate(align_corners=False); bicubic is DMAE's (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--resize",
+      defaultValue = "bilinear",
+      paramLabel = "bilinear|bicubic",
+      description =
+          "how noisy images are resized when their size differs from the model's, as PyTorch's "
+              + "interpolate(align_corners=False); bicubic is DMAE's (default: ${DEFAULT-VALUE})")
   public String resize = "bilinear";
 
   /** Opens the engine on this model and device. */
@@ -39,9 +56,13 @@ public final class ModelOptions {
     if (height != null && height < 1 || width != null && width < 1) {
       throw new UserError("--height and --width must be >= 1");
     }
-    EngineOptions options = new EngineOptions(device.device, device.threads,
-        height == null ? OptionalInt.empty() : OptionalInt.of(height),
-        width == null ? OptionalInt.empty() : OptionalInt.of(width), Interpolation.parse(resize));
+    EngineOptions options =
+        new EngineOptions(
+            device.device,
+            device.threads,
+            height == null ? OptionalInt.empty() : OptionalInt.of(height),
+            width == null ? OptionalInt.empty() : OptionalInt.of(width),
+            Interpolation.parse(resize));
     return SmoothingEngine.open(resolve(model), options);
   }
 
@@ -50,7 +71,8 @@ public final class ModelOptions {
     if (!model.startsWith("builtin:")) return Path.of(model);
     String name = model.substring("builtin:".length());
     if (!BuiltinModels.NAMES.contains(name)) {
-      throw new ModelException("unknown builtin model '" + name + "'; known: " + BuiltinModels.NAMES);
+      throw new ModelException(
+          "unknown builtin model '" + name + "'; known: " + BuiltinModels.NAMES);
     }
     try {
       Path dir = Files.createTempDirectory("smoothguard-builtin");

@@ -9,28 +9,44 @@ import picocli.CommandLine.Option;
 
 /**
  * The Monte Carlo flags of every command that certifies or predicts offline: {@code --sigma},
- * {@code --n}, {@code --alpha}, {@code --batch}, {@code --seed} (CERTIFY's {@code --n0}:
- * {@link SelectionOptions}).
+ * {@code --n}, {@code --alpha}, {@code --batch}, {@code --seed} (CERTIFY's {@code --n0}: {@link
+ * SelectionOptions}).
  */
 public final class SamplingOptions {
-  @Option(names = "--sigma", required = true, paramLabel = "S", description = "noise standard deviation, pixel units")
+  @Option(
+      names = "--sigma",
+      required = true,
+      paramLabel = "S",
+      description = "noise standard deviation, pixel units")
   public double sigma;
 
-  @Option(names = "--n", defaultValue = SamplingDefaults.N_EVALUATION,
-      description = "estimation samples; the cap in --target-radius mode (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--n",
+      defaultValue = SamplingDefaults.N_EVALUATION,
+      description =
+          "estimation samples; the cap in --target-radius mode (default: ${DEFAULT-VALUE})")
   public int n;
 
-  @Option(names = "--alpha", defaultValue = SamplingDefaults.ALPHA, description = "failure probability (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--alpha",
+      defaultValue = SamplingDefaults.ALPHA,
+      description = "failure probability (default: ${DEFAULT-VALUE})")
   public double alpha;
 
-  @Option(names = "--batch", defaultValue = SamplingDefaults.BATCH, description = "noisy samples per graph run (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--batch",
+      defaultValue = SamplingDefaults.BATCH,
+      description = "noisy samples per graph run (default: ${DEFAULT-VALUE})")
   public int batch;
 
-  @Option(names = "--seed", paramLabel = "X", description =
-      "fixed noise seed, any 64-bit integer; default: fresh noise (SecureRandom) per run. "
-          + "CPU: noise drawn in Java (L64X128MixRandom, one stream per sample), the same counts for a "
-          + "seed whatever --threads and --batch. CUDA: noise drawn in the graph (cuRAND Philox), whose "
-          + "seed is a float32: only 0..16777216, others are refused.")
+  @Option(
+      names = "--seed",
+      paramLabel = "X",
+      description =
+          "fixed noise seed, any 64-bit integer; default: fresh noise (SecureRandom) per run. "
+              + "CPU: noise drawn in Java (L64X128MixRandom, one stream per sample), the same counts for a "
+              + "seed whatever --threads and --batch. CUDA: noise drawn in the graph (cuRAND Philox), whose "
+              + "seed is a float32: only 0..16777216, others are refused.")
   public Long seed;
 
   /**
@@ -39,7 +55,8 @@ public final class SamplingOptions {
    * @param n0 selection samples (1 for PREDICT, which has no selection step)
    */
   public SmoothingSettings settings(int n0, Mode mode, OptionalDouble targetRadius) {
-    if (!(sigma > 0) || Double.isInfinite(sigma)) throw new UserError("--sigma must be > 0, got " + sigma);
+    if (!(sigma > 0) || Double.isInfinite(sigma))
+      throw new UserError("--sigma must be > 0, got " + sigma);
     if (n0 < 1) throw new UserError("--n0 must be >= 1, got " + n0);
     if (n < 1) throw new UserError("--n must be >= 1, got " + n);
     if (!(alpha > 0 && alpha < 1)) throw new UserError("--alpha must be in (0,1), got " + alpha);
@@ -47,7 +64,14 @@ public final class SamplingOptions {
     if (targetRadius.isPresent() && !(targetRadius.getAsDouble() > 0)) {
       throw new UserError("--target-radius must be > 0, got " + targetRadius.getAsDouble());
     }
-    return new SmoothingSettings(sigma, n0, n, alpha, batch, mode, targetRadius,
+    return new SmoothingSettings(
+        sigma,
+        n0,
+        n,
+        alpha,
+        batch,
+        mode,
+        targetRadius,
         seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
   }
 }

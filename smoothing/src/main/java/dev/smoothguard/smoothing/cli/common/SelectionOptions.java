@@ -7,11 +7,17 @@ import picocli.CommandLine.Option;
 public final class SelectionOptions {
   /** The selection samples given, or CERTIFY's default. */
   public int n0 = Integer.parseInt(SamplingDefaults.N0);
+
   private boolean given;
 
-  @Option(names = "--n0", paramLabel = "N0",
-      description = "selection samples (default: " + SamplingDefaults.N0 + "; with certify --target-radius 32, "
-          + "next to its first look of 64 samples)")
+  @Option(
+      names = "--n0",
+      paramLabel = "N0",
+      description =
+          "selection samples (default: "
+              + SamplingDefaults.N0
+              + "; with certify --target-radius 32, "
+              + "next to its first look of 64 samples)")
   void setN0(int value) {
     n0 = value;
     given = true;

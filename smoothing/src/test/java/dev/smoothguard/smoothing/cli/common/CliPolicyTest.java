@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The one CLI policy: a user error exits 2 with one line, anything else is a bug (exit 1, stack trace). */
+/**
+ * The one CLI policy: a user error exits 2 with one line, anything else is a bug (exit 1, stack
+ * trace).
+ */
 class CliPolicyTest {
   /** Exit code and stderr of one command line. */
   record Outcome(int code, String err) {}
@@ -36,7 +39,8 @@ class CliPolicyTest {
 
   private static Outcome run(CommandLine cli, RuntimeException error) {
     cli.addSubcommand("throw", new Throwing(error));
-    StringWriter err = new StringWriter(); // after addSubcommand: setErr reaches the existing subcommands only
+    StringWriter err =
+        new StringWriter(); // after addSubcommand: setErr reaches the existing subcommands only
     cli.setErr(new PrintWriter(err, true));
     return new Outcome(cli.execute("throw"), err.toString());
   }
@@ -46,16 +50,20 @@ class CliPolicyTest {
 
   @Test
   void aUserErrorExitsTwoWithOneLineNamingTheThing() {
-    Outcome o = run(CliPolicy.commandLine(new Root()), new UserError("--sigma must be > 0, got -1.0"));
+    Outcome o =
+        run(CliPolicy.commandLine(new Root()), new UserError("--sigma must be > 0, got -1.0"));
     assertEquals(CliPolicy.USER_ERROR, o.code());
     assertEquals("smoothguard throw: --sigma must be > 0, got -1.0", o.err().strip());
   }
 
   @Test
   void aBugExitsOneWithItsStackTraceWhateverItsType() {
-    for (RuntimeException bug : new RuntimeException[] {
-        new IllegalStateException("an invariant broke"), new IllegalArgumentException("bad internal argument"),
-        new NullPointerException("oops")}) {
+    for (RuntimeException bug :
+        new RuntimeException[] {
+          new IllegalStateException("an invariant broke"),
+          new IllegalArgumentException("bad internal argument"),
+          new NullPointerException("oops")
+        }) {
       Outcome o = run(CliPolicy.commandLine(new Root()), bug);
       assertEquals(CliPolicy.BUG, o.code(), o.err());
       assertTrue(o.err().contains(bug.getClass().getName() + ": " + bug.getMessage()), o.err());
@@ -65,8 +73,10 @@ class CliPolicyTest {
 
   @Test
   void aMissingFileTheUserNamedIsTheirs() {
-    Outcome o = run(CliPolicy.commandLine(new Root()),
-        new UncheckedIOException(new NoSuchFileException("runs/x.tsv")));
+    Outcome o =
+        run(
+            CliPolicy.commandLine(new Root()),
+            new UncheckedIOException(new NoSuchFileException("runs/x.tsv")));
     assertEquals(CliPolicy.USER_ERROR, o.code());
     assertEquals("smoothguard throw: runs/x.tsv: no such file or directory", o.err().strip());
   }
