@@ -207,15 +207,29 @@ public final class AuditorConfig {
     Double sigma = (Double) v.get(SIGMA);
     Double radius = (Double) v.get(TARGET_RADIUS);
     Long seed = (Long) v.get(SEED);
+    Mode mode = modeOf(v);
     return new SmoothingSettings(
         sigma == null ? sigmaIfUnset : sigma,
-        (Integer) v.get(N0),
+        n0Of(v, mode),
         (Integer) v.get(N),
         (Double) v.get(ALPHA),
         (Integer) v.get(BATCH),
-        Mode.valueOf(((String) v.get(MODE)).toUpperCase(Locale.ROOT)),
+        mode,
         radius == null ? OptionalDouble.empty() : OptionalDouble.of(radius),
         seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
+  }
+
+  private static Mode modeOf(Map<String, Object> v) {
+    return Mode.valueOf(((String) v.get(MODE)).toUpperCase(Locale.ROOT));
+  }
+
+  /** n0 as set; unset: the engine's default for the mode (TARGET selects with fewer samples). */
+  private static int n0Of(Map<String, Object> v, Mode mode) {
+    Integer n0 = (Integer) v.get(N0);
+    if (n0 != null) {
+      return n0;
+    }
+    return mode == Mode.TARGET ? SmoothingSettings.DEFAULT_TARGET_N0 : SmoothingSettings.DEFAULT_N0;
   }
 
   private static Map<String, Object> registryValues(Map<String, Object> values) {
@@ -317,7 +331,7 @@ public final class AuditorConfig {
   }
 
   public Mode mode() {
-    return Mode.valueOf(getString(MODE).toUpperCase(Locale.ROOT));
+    return modeOf(values);
   }
 
   public OptionalDouble sigma() {
@@ -325,8 +339,9 @@ public final class AuditorConfig {
     return s == null ? OptionalDouble.empty() : OptionalDouble.of(s);
   }
 
+  /** The selection samples: as set, else 100, or 32 in TARGET mode. */
   public int n0() {
-    return getInt(N0);
+    return n0Of(values, mode());
   }
 
   public int n() {
@@ -469,7 +484,8 @@ public final class AuditorConfig {
   public List<String> describe() {
     List<String> lines = new ArrayList<>();
     for (ConfigKey key : DEFINITION.configKeys().values()) {
-      Object v = values.get(key.name);
+      // n0 unset: the log shows the default the mode chose
+      Object v = key.name.equals(N0) ? (Object) n0() : values.get(key.name);
       String shown;
       if (v == null) {
         shown = "";

@@ -3,6 +3,7 @@ package dev.smoothguard.auditor.config;
 import dev.smoothguard.schemas.registry.DurationSetting;
 import dev.smoothguard.schemas.registry.RegistryConfig;
 import dev.smoothguard.smoothing.engine.Mode;
+import dev.smoothguard.smoothing.engine.SmoothingSettings;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -125,7 +126,18 @@ public final class AuditorConfigDef {
                 POSITIVE,
                 Importance.MEDIUM,
                 "Noise level; unset: the model card's sigma (required when the model has no card).")
-            .define(N0, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM, "Selection samples.")
+            .define(
+                N0,
+                Type.INT,
+                null,
+                AT_LEAST_ONE,
+                Importance.MEDIUM,
+                "Selection samples; unset: "
+                    + SmoothingSettings.DEFAULT_N0
+                    + " (`CERTIFY`, `PREDICT`), or "
+                    + SmoothingSettings.DEFAULT_TARGET_N0
+                    + " with `mode=TARGET` (enough to pick a clear-cut class, few next to its "
+                    + "first look of 64 samples), as in the engine's CLI.")
             .define(
                 N,
                 Type.INT,
@@ -159,7 +171,9 @@ public final class AuditorConfigDef {
                 Type.LONG,
                 null,
                 Importance.LOW,
-                "Fixed noise seed, any 64-bit integer (reproducible runs); unset = fresh noise.")
+                "Fixed noise seed (reproducible runs): any 64-bit integer on the CPU; on CUDA, "
+                    + "whose noise is drawn in the graph, 0..2^24 only (checked at start); "
+                    + "unset = fresh noise.")
             .define(
                 SHAPE_POLICY,
                 Type.STRING,
@@ -337,6 +351,16 @@ public final class AuditorConfigDef {
   private static String[] names(Enum<?>... values) {
     return Arrays.stream(values).map(Enum::name).toArray(String[]::new);
   }
+
+  /** An optional count: unset (null) or >= 1. */
+  private static final Validator AT_LEAST_ONE =
+      described(
+          "[1,...]",
+          (name, value) -> {
+            if (value != null && (Integer) value < 1) {
+              throw new ConfigException(name, value, "Value must be at least 1");
+            }
+          });
 
   private static final Validator POSITIVE =
       described(

@@ -10,8 +10,11 @@ public enum Decision {
   OUTSIDE_TIME_RANGE("outside the time range"),
   /** it holds no original value (a tombstone): nothing to resend */
   NO_ORIGINAL_VALUE("no original value"),
-  /** it holds only a prefix of an original too large for the dead-letter topic */
-  TRUNCATED_ORIGINAL("truncated original");
+  /**
+   * it holds only a prefix of an original too large for the dead-letter topic (originalTruncated):
+   * resending it would send a broken record
+   */
+  TRUNCATED_ORIGINAL("cut to fit");
 
   private final String label;
 

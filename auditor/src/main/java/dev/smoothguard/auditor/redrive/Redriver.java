@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.avro.Schema;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,21 +32,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Sends dead letters back: reads the AuditFailure records of the dead-letter topic ({@code
  * read_committed}, every partition from the start up to its end as seen when the run starts, so
  * records dead-lettered meanwhile wait for the next run), keeps those the filter selects, and
- * produces the original key and value bytes of each complete one to the target topic, marked with
- * the header {@link #REDRIVE_HEADER} = {@code dlqTopic/partition/offset} of the dead letter and
- * {@link #ORIGIN_HEADER} = {@code topic/partition/offset} of the original. Every send is checked.
- * Reads with no consumer group: nothing is committed, a run can be repeated (and re-sends what it
- * sent before).
+ * produces the original key and value bytes of each complete one to the target topic (one whose
+ * value was cut to fit the dead-letter topic is skipped and counted as such), marked with the
+ * header {@link #REDRIVE_HEADER} = {@code dlqTopic/partition/offset} of the dead letter and {@link
+ * #ORIGIN_HEADER} = {@code topic/partition/offset} of the original. Every send is checked. Reads
+ * with no consumer group: nothing is committed, a run can be repeated (and re-sends what it sent
+ * before).
  */
 public final class Redriver implements AutoCloseable {
   public static final String REDRIVE_HEADER = "smoothguard.redrive";
   public static final String ORIGIN_HEADER = "smoothguard.redrive.origin";
-
-  /**
-   * The AuditFailure field that says the value holds only a prefix of the original; a schema
-   * without it (before that field existed) holds complete originals only.
-   */
-  static final String TRUNCATED_FIELD = "originalTruncated";
 
   private static final Duration POLL = Duration.ofMillis(500);
 
@@ -169,10 +163,13 @@ public final class Redriver implements AutoCloseable {
     return Decision.SENT;
   }
 
-  /** True when the dead letter says its value is only a prefix of the original. */
+  /**
+   * True when the dead letter says its value is only a prefix of the original (it was cut to fit
+   * the dead-letter topic). Dead letters written before the field existed are read with its
+   * default, false: they hold complete originals.
+   */
   static boolean isTruncated(AuditFailure failure) {
-    Schema.Field flag = failure.getSchema().getField(TRUNCATED_FIELD);
-    return flag != null && Boolean.TRUE.equals(failure.get(flag.pos()));
+    return failure.getOriginalTruncated();
   }
 
   private List<TopicPartition> partitionsOf(String topic) {

@@ -25,12 +25,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.ConfigResource;
@@ -362,7 +364,7 @@ public final class AuditService implements AutoCloseable {
    * exists"). A real incompatibility answers 409 every time, so a few retries tell them apart.
    */
   private static int registerRacing(
-      RegistryClient registry, String subject, org.apache.avro.Schema schema, String topic) {
+      RegistryClient registry, String subject, Schema schema, String topic) {
     for (int attempt = 1; ; attempt++) {
       try {
         return registry.idFor(subject, schema, topic);
@@ -407,7 +409,7 @@ public final class AuditService implements AutoCloseable {
     var t = config.topics();
     List<String> names = List.of(t.images(), t.predictions(), t.dlq(), t.summary());
     try (Admin admin = Admin.create(adminProps)) {
-      java.util.Set<String> existing;
+      Set<String> existing;
       try {
         existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       } catch (Exception e) {

@@ -3,7 +3,9 @@ package dev.smoothguard.auditor.stream;
 import dev.smoothguard.auditor.config.ShapePolicy;
 import dev.smoothguard.auditor.image.DecodedImage;
 import dev.smoothguard.auditor.image.ImageDecoder;
+import dev.smoothguard.auditor.image.ImageRejectedException;
 import dev.smoothguard.auditor.image.ModelInput;
+import dev.smoothguard.auditor.image.RejectReason;
 import dev.smoothguard.schemas.v1.CertificationMode;
 import dev.smoothguard.schemas.v1.CertifiedPrediction;
 import dev.smoothguard.schemas.v1.ImageEvent;
@@ -15,6 +17,7 @@ import dev.smoothguard.smoothing.engine.SmoothingEngine;
 import dev.smoothguard.smoothing.engine.SmoothingSettings;
 import dev.smoothguard.smoothing.model.ModelInfo;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -33,6 +36,9 @@ public final class Certifier implements ImageCertifier {
 
   public Certifier(
       SmoothingEngine engine, SmoothingSettings settings, ShapePolicy policy, long maxPixels) {
+    // a seed this engine cannot honour (in-graph noise on CUDA: 0..2^24 only) is refused here, at
+    // start-up, with one line, rather than on every image
+    engine.checkSeed(settings.seed());
     this.engine = engine;
     this.settings = settings;
     ModelInfo m = engine.model();
@@ -72,8 +78,8 @@ public final class Certifier implements ImageCertifier {
     byte[] data = new byte[e.getData().remaining()];
     e.getData().duplicate().get(data);
     if (e.getUri() != null && data.length == 0) {
-      throw new dev.smoothguard.auditor.image.ImageRejectedException(
-          dev.smoothguard.auditor.image.RejectReason.UNSUPPORTED_ENCODING,
+      throw new ImageRejectedException(
+          RejectReason.UNSUPPORTED_ENCODING,
           "image URIs are not supported yet (uri=" + e.getUri() + ", no inline data)");
     }
     return decoder.decode(
@@ -135,7 +141,7 @@ public final class Certifier implements ImageCertifier {
     Image grey =
         new Image(
             m.channels(), m.height(), m.width(), new float[m.channels() * m.height() * m.width()]);
-    java.util.Arrays.fill(grey.pixels(), 0.5f);
+    Arrays.fill(grey.pixels(), 0.5f);
     // one batch of the configured size: a session that fails only at the real batch shape fails
     // here too
     SmoothingSettings one =

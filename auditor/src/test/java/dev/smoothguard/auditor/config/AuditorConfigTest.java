@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smoothguard.smoothing.engine.Mode;
+import dev.smoothguard.smoothing.engine.SmoothingSettings;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,6 +165,34 @@ class AuditorConfigTest {
                 Map.of())
             .targetRadius()
             .getAsDouble());
+  }
+
+  @Test
+  void n0DefaultsToTheEnginesDefaultForTheModeUnlessSet() {
+    assertEquals(SmoothingSettings.DEFAULT_N0, withSampling().n0());
+    assertEquals(100, withSampling("mode", "PREDICT").n0());
+    AuditorConfig target = withSampling("mode", "TARGET", "target.radius", "0.5");
+    assertEquals(SmoothingSettings.DEFAULT_TARGET_N0, target.n0());
+    assertEquals(32, target.sampling(0.25).n0(), "the engine gets the same n0");
+    assertTrue(target.describe().contains("n0=32"), "the log shows the n0 used");
+    // blank is unset, as for the other optional keys
+    assertEquals(32, withSampling("mode", "target", "target.radius", "0.5", "n0", " ").n0());
+    // a value the user set wins in every mode
+    assertEquals(50, withSampling("mode", "TARGET", "target.radius", "0.5", "n0", "50").n0());
+    assertEquals(
+        100, withSampling("mode", "TARGET", "target.radius", "0.5", "n0", "100").sampling(1).n0());
+    assertEquals(7, withSampling("n0", "7").sampling(0.25).n0());
+    ConfigException e = assertThrows(ConfigException.class, () -> withSampling("n0", "0"));
+    assertProblem(e.problems(), "n0", "0");
+  }
+
+  /** MINIMAL plus the given key/value pairs. */
+  private static AuditorConfig withSampling(String... keyValues) {
+    Map<String, String> settings = new HashMap<>(MINIMAL);
+    for (int i = 0; i < keyValues.length; i += 2) {
+      settings.put(keyValues[i], keyValues[i + 1]);
+    }
+    return AuditorConfig.from(settings, Map.of());
   }
 
   @Test

@@ -195,6 +195,48 @@ class RedriveTest {
   }
 
   @Test
+  void aDeadLetterCutToFitIsSkippedAndReportedWhileTheCompleteOneNextToItIsSent() throws Exception {
+    String cutDlq = "redrive-cut-dlq-" + UUID.randomUUID();
+    String target = "redrive-cut-target-" + UUID.randomUUID();
+    createTopics(1, cutDlq, target);
+    AuditFailure cut = failure(FailureReason.TOO_LARGE, "big", "first bytes only", T0, 21);
+    cut.setOriginalTruncated(true);
+    cut.setOriginalSize(8_000_000L);
+    AuditFailure complete = failure(FailureReason.TOO_LARGE, "small", "whole value", T0, 22);
+    try (KafkaProducer<String, AuditFailure> producer =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().bootstrapServers()),
+            new StringSerializer(),
+            new AvroSerializer<>(TestStack.registry(), false))) {
+      producer.send(new ProducerRecord<>(cutDlq, 0, "dead", cut)).get();
+      producer.send(new ProducerRecord<>(cutDlq, 0, "dead", complete)).get();
+    }
+
+    RedriveReport report;
+    try (Redriver redriver = redriver()) {
+      report = redriver.run(cutDlq, target, RedriveFilter.all(), false);
+    }
+    assertEquals(1, report.count(FailureReason.TOO_LARGE, Decision.TRUNCATED_ORIGINAL));
+    assertEquals(1, report.count(FailureReason.TOO_LARGE, Decision.SENT));
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    report.print(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    String table = printed.toString(StandardCharsets.UTF_8);
+    assertTrue(table.lines().findFirst().orElseThrow().endsWith("cut to fit"), table);
+    assertTrue(table.lines().anyMatch(l -> l.matches("TOO_LARGE\\s+1\\s+0\\s+0\\s+0\\s+1")), table);
+    assertTrue(table.contains("sent 1, skipped 1, unreadable 0"), table);
+
+    List<ConsumerRecord<byte[], byte[]>> sent = readAll(target, 1);
+    assertEquals(1, sent.size(), "only the complete original is re-sent");
+    assertEquals("small", new String(sent.get(0).key(), StandardCharsets.UTF_8));
+    assertEquals("whole value", new String(sent.get(0).value(), StandardCharsets.UTF_8));
+    assertEquals(
+        "images/0/22",
+        new String(
+            sent.get(0).headers().lastHeader(Redriver.ORIGIN_HEADER).value(),
+            StandardCharsets.UTF_8));
+  }
+
+  @Test
   void aMissingDeadLetterTopicIsNamed() {
     try (Redriver redriver = redriver()) {
       UserError e =
