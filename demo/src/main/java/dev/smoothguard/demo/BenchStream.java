@@ -1,5 +1,6 @@
 package dev.smoothguard.demo;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.smoothguard.auditor.config.AuditorConfig;
 import dev.smoothguard.auditor.replay.ImageEvents;
 import dev.smoothguard.auditor.replay.Replayer;
@@ -25,12 +26,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * {@code bin/smoothguard bench-stream}: images/s end to end (producer -> broker -> auditor with
@@ -202,7 +205,7 @@ public final class BenchStream {
 
   private static Map<Long, Long> threadCpu() {
     var mx = ManagementFactory.getThreadMXBean();
-    Map<Long, Long> cpu = new java.util.HashMap<>();
+    Map<Long, Long> cpu = new HashMap<>();
     for (long id : mx.getAllThreadIds()) {
       long t = mx.getThreadCpuTime(id);
       if (t >= 0) cpu.put(id, t);
@@ -216,7 +219,7 @@ public final class BenchStream {
    */
   private static void printCpuByThread(PrintStream out, Map<Long, Long> before, int images) {
     var mx = ManagementFactory.getThreadMXBean();
-    Map<String, Double> byGroup = new java.util.TreeMap<>();
+    Map<String, Double> byGroup = new TreeMap<>();
     for (long id : mx.getAllThreadIds()) {
       long t = mx.getThreadCpuTime(id);
       var info = mx.getThreadInfo(id);
@@ -233,7 +236,8 @@ public final class BenchStream {
   }
 
   private static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+    // com.sun.management's subtype (see the import) adds the process CPU time
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -87,9 +88,9 @@ public record ApicurioDistribution(Path dir, Path runnerJar, String mainClass) {
             + BUILD_HINT);
   }
 
-  private static java.util.Optional<Path> codeLocation() {
+  private static Optional<Path> codeLocation() {
     try {
-      return java.util.Optional.of(
+      return Optional.of(
           Path.of(
                   ApicurioDistribution.class
                       .getProtectionDomain()
@@ -98,23 +99,23 @@ public record ApicurioDistribution(Path dir, Path runnerJar, String mainClass) {
                       .toURI())
               .toAbsolutePath());
     } catch (Exception e) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 
   /** The distribution in {@code dir}, if it holds a runner jar. */
-  public static java.util.Optional<ApicurioDistribution> in(Path dir) {
+  public static Optional<ApicurioDistribution> in(Path dir) {
     if (!Files.isDirectory(dir)) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     List<Path> jars = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       files.filter(p -> p.getFileName().toString().endsWith("-runner.jar")).forEach(jars::add);
     } catch (IOException e) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     if (jars.isEmpty()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     Path jar = jars.get(0);
     try (JarFile file = new JarFile(jar.toFile())) {
@@ -125,7 +126,7 @@ public record ApicurioDistribution(Path dir, Path runnerJar, String mainClass) {
       if (main == null) {
         throw new RegistryStartException(jar + " has no Main-Class in its manifest; " + BUILD_HINT);
       }
-      return java.util.Optional.of(new ApicurioDistribution(dir, jar, main));
+      return Optional.of(new ApicurioDistribution(dir, jar, main));
     } catch (IOException e) {
       throw new RegistryStartException(
           "cannot read " + jar + ": " + e.getMessage() + "; " + BUILD_HINT, e);

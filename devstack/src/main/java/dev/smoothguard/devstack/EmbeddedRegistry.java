@@ -1,6 +1,7 @@
 package dev.smoothguard.devstack;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -223,7 +224,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
                 "-Dquarkus.banner.enabled=false",
                 "-Dquarkus.vertx.caching=false",
                 "-cp",
-                launcherLocation() + java.io.File.pathSeparator + dist.runnerJar(),
+                launcherLocation() + File.pathSeparator + dist.runnerJar(),
                 ApicurioLauncher.class.getName(),
                 dist.mainClass()));
     ProcessBuilder builder =

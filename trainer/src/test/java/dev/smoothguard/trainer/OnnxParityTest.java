@@ -20,6 +20,8 @@ import dev.smoothguard.trainer.export.VitWeights;
 import dev.smoothguard.trainer.export.VitWeights.Pooling;
 import dev.smoothguard.trainer.model.VitClassifier;
 import dev.smoothguard.trainer.model.VitConfig;
+import dev.smoothguard.trainer.train.Finetuning;
+import dev.smoothguard.trainer.train.RunMeta;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.nio.FloatBuffer;
@@ -77,8 +79,8 @@ class OnnxParityTest {
     float[] meanPooled;
     Path pooledOnnx = dir.resolve("tiny-mean.onnx");
     try (NDManager m = NDManager.newBaseManager()) {
-      var meta = dev.smoothguard.trainer.train.RunMeta.read(ft);
-      VitClassifier model = dev.smoothguard.trainer.train.Finetuning.load(ft, meta, m);
+      var meta = RunMeta.read(ft);
+      VitClassifier model = Finetuning.load(ft, meta, m);
       expected = djlLogits(model, m, x, batch);
       meanPooled = djlMeanPooledLogits(model, m, x, batch);
       VitConfig c = model.config();

@@ -15,6 +15,7 @@ import dev.smoothguard.smoothing.engine.SmoothingEngine;
 import dev.smoothguard.trainer.model.VitClassifier;
 import dev.smoothguard.trainer.train.Finetuning;
 import dev.smoothguard.trainer.train.RunMeta;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,7 +90,7 @@ class PoolingExportTest {
     ObjectNode meta = (ObjectNode) json.readTree(ft.resolve("meta.json").toFile());
     meta.remove("recipe");
     json.writeValue(ft.resolve("meta.json").toFile(), meta);
-    java.nio.file.Files.delete(ft.resolve("optimizer.state"));
+    Files.delete(ft.resolve("optimizer.state"));
     RunMeta old = RunMeta.read(ft);
     assertEquals(null, old.recipe());
     assertFalse(old.recipeOrLegacy().globalPool());

@@ -7,6 +7,7 @@ import dev.smoothguard.smoothing.model.ModelCard;
 import dev.smoothguard.trainer.train.RunMeta;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,7 +120,7 @@ class TrainingSmokeTest {
     assertEquals(0, e.exitCode(), e.err());
     ModelCard card = ModelCard.read(dir.resolve("models/smoke.json"));
     assertEquals(0.5, card.sigma());
-    assertEquals(java.util.List.of(1, 28, 28), card.inputShape());
+    assertEquals(List.of(1, 28, 28), card.inputShape());
     assertEquals(3, card.training().size());
     assertEquals(64, card.onnxSha256().length());
   }

@@ -11,8 +11,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.DoubleSupplier;
 import org.apache.kafka.streams.KafkaStreams;
@@ -133,7 +135,7 @@ public final class AuditorMetrics implements AutoCloseable {
    */
   public void bindHealth(SystemHealth health) {
     for (SystemHealth.Component c : SystemHealth.Component.values()) {
-      String label = c.name().toLowerCase(java.util.Locale.ROOT);
+      String label = c.name().toLowerCase(Locale.ROOT);
       Gauge.builder(
               "smoothguard.paused",
               health,
@@ -151,10 +153,7 @@ public final class AuditorMetrics implements AutoCloseable {
 
   /** One system fault (the stream pauses and retries). */
   public void systemFault(SystemHealth.Component component) {
-    counter(
-            "smoothguard.system.faults",
-            "component",
-            component.name().toLowerCase(java.util.Locale.ROOT))
+    counter("smoothguard.system.faults", "component", component.name().toLowerCase(Locale.ROOT))
         .increment();
   }
 
@@ -178,7 +177,7 @@ public final class AuditorMetrics implements AutoCloseable {
 
   /** The longest certification of a model seen recently (the timer's decaying max), in ms. */
   public double maxLatencyMs(String model) {
-    return latency(model).max(java.util.concurrent.TimeUnit.MILLISECONDS);
+    return latency(model).max(TimeUnit.MILLISECONDS);
   }
 
   /** Registers the per-model meters at zero, so dashboards see them before the first image. */

@@ -4,6 +4,7 @@ import dev.smoothguard.auditor.ops.AuditorMetrics;
 import dev.smoothguard.auditor.ops.SystemHealth;
 import dev.smoothguard.auditor.ops.SystemHealth.Component;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -67,7 +68,7 @@ final class SystemFaultPolicy implements StreamsUncaughtExceptionHandler {
     } else {
       LOG.warn(
           "paused on a fault of the {} (retry {} in {} ms, nothing committed): {}",
-          component.name().toLowerCase(java.util.Locale.ROOT),
+          component.name().toLowerCase(Locale.ROOT),
           attempt,
           wait.toMillis(),
           reason);

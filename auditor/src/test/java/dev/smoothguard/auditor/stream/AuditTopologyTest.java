@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smoothguard.auditor.config.ShapePolicy;
@@ -15,8 +16,11 @@ import dev.smoothguard.auditor.results.CertifiedAccuracyTable;
 import dev.smoothguard.auditor.testing.TestStack;
 import dev.smoothguard.schemas.registry.Compatibility;
 import dev.smoothguard.schemas.registry.RegistryClient;
+import dev.smoothguard.schemas.registry.RegistryConfig;
+import dev.smoothguard.schemas.serde.AvroDeserializer;
 import dev.smoothguard.schemas.serde.AvroSerializer;
 import dev.smoothguard.schemas.v1.AuditFailure;
+import dev.smoothguard.schemas.v1.CertificationMode;
 import dev.smoothguard.schemas.v1.CertifiedPrediction;
 import dev.smoothguard.schemas.v1.FailureReason;
 import dev.smoothguard.schemas.v1.ImageEncoding;
@@ -27,12 +31,14 @@ import dev.smoothguard.smoothing.engine.EngineOptions;
 import dev.smoothguard.smoothing.engine.Mode;
 import dev.smoothguard.smoothing.engine.SmoothingEngine;
 import dev.smoothguard.smoothing.engine.SmoothingSettings;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -40,6 +46,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -48,13 +55,15 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The topology on Kafka Streams' test driver, with the real registry and real ONNX Runtime. */
-@org.junit.jupiter.api.extension.ExtendWith(TestStack.Cleanup.class)
+@ExtendWith(TestStack.Cleanup.class)
 class AuditTopologyTest {
   private static final List<Double> RADII = List.of(0.0, 0.25, 0.5, 1.0);
   private static SmoothingEngine engine;
@@ -205,7 +214,7 @@ class AuditTopologyTest {
       Instant t = Instant.parse("2026-01-01T00:00:00Z");
       h.pipe("t", h.bytes(event("t", 11, 2, t)), t);
       CertifiedPrediction p = h.out.readValue();
-      assertEquals(dev.smoothguard.schemas.v1.CertificationMode.TARGET, p.getMode());
+      assertEquals(CertificationMode.TARGET, p.getMode());
       assertEquals(0.1, p.getTargetRadius());
       assertNotNull(p.getCertifiedAtTarget());
       assertTrue(p.getSamplesUsed() <= 420, "at most n0 + n samples: " + p.getSamplesUsed());
@@ -324,7 +333,7 @@ class AuditTopologyTest {
         new SmoothingSettings(
             0.5, 20, 200, 0.001, 200, Mode.CERTIFY, OptionalDouble.empty(), OptionalLong.of(7));
     Instant w0 = Instant.parse("2026-01-01T00:00:00Z");
-    java.util.Set<String> keys = new java.util.HashSet<>();
+    Set<String> keys = new HashSet<>();
     for (SmoothingSettings s : List.of(settings, other)) {
       try (Harness h = new Harness("keys-" + s.sigma(), engine, s)) {
         h.pipe("a", h.bytes(event("a", 1, 1, w0)), w0);
@@ -420,18 +429,18 @@ class AuditTopologyTest {
   @Test
   void aRegistryOutageIsNotADeadLetterButAFailedTaskThatIsRetried() throws Exception {
     int deadPort;
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+    try (ServerSocket socket = new ServerSocket(0)) {
       deadPort = socket.getLocalPort();
     }
     RegistryClient dead =
         new RegistryClient(
-            dev.smoothguard.schemas.registry.RegistryConfig.of("http://127.0.0.1:" + deadPort)
+            RegistryConfig.of("http://127.0.0.1:" + deadPort)
                 .withRetries(1, Duration.ofMillis(10), Duration.ofMillis(10)));
     try (Harness h = new Harness("outage", engine)) {
       // the images are read through the unreachable registry; everything else as usual
       AuditSerdes serdes =
           new AuditSerdes(
-              dev.smoothguard.schemas.serde.AvroDeserializer.specific(dead, ImageEvent.class),
+              AvroDeserializer.specific(dead, ImageEvent.class),
               h.serdes.predictions(),
               h.serdes.failures(),
               h.serdes.summaries());
@@ -454,10 +463,8 @@ class AuditTopologyTest {
                 h.topics.images(), new ByteArraySerializer(), new ByteArraySerializer());
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
         byte[] value = h.bytes(event("o", 1, 1, t)); // a valid record whose schema must be fetched
-        org.apache.kafka.streams.errors.StreamsException e =
-            org.junit.jupiter.api.Assertions.assertThrows(
-                org.apache.kafka.streams.errors.StreamsException.class,
-                () -> in.pipeInput("o".getBytes(), value, t));
+        StreamsException e =
+            assertThrows(StreamsException.class, () -> in.pipeInput("o".getBytes(), value, t));
         assertTrue(DeadLetterHandlers.isTransient(e), e.toString());
         assertTrue(
             driver

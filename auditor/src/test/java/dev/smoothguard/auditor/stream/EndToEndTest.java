@@ -11,6 +11,7 @@ import dev.smoothguard.auditor.results.ResultsReader;
 import dev.smoothguard.auditor.testing.TestStack;
 import dev.smoothguard.devstack.EmbeddedStack;
 import dev.smoothguard.schemas.registry.RegistryClient;
+import dev.smoothguard.schemas.serde.AvroSerializer;
 import dev.smoothguard.schemas.v1.AuditFailure;
 import dev.smoothguard.schemas.v1.CertifiedPrediction;
 import dev.smoothguard.schemas.v1.FailureReason;
@@ -38,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -46,13 +48,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The auditor on a real KRaft broker and the real registry: replay and read back with
  * read_committed, poison records, and a crash (SIGKILL) mid-stream.
  */
-@org.junit.jupiter.api.extension.ExtendWith(TestStack.Cleanup.class)
+@ExtendWith(TestStack.Cleanup.class)
 class EndToEndTest {
   private static final Duration PATIENCE = Duration.ofMinutes(3); // only to fail instead of hang
 
@@ -138,8 +141,7 @@ class EndToEndTest {
     ImageDataset data = Datasets.open(TestStack.sampleData());
     try (AuditService service = AuditService.start(config)) {
       RegistryClient registry = TestStack.registry();
-      var eventSerializer =
-          new dev.smoothguard.schemas.serde.AvroSerializer<ImageEvent>(registry, false);
+      var eventSerializer = new AvroSerializer<ImageEvent>(registry, false);
       String topic = config.topics().images();
       Map<String, byte[]> records = new LinkedHashMap<>();
       Map<String, FailureReason> bad = new HashMap<>();
@@ -294,7 +296,7 @@ class EndToEndTest {
       assertEquals(expected, counts.keySet());
       counts.forEach((id, c) -> assertEquals(1L, c, id + " appears " + c + " times"));
       second.destroy(); // SIGTERM: graceful shutdown
-      assertEquals(true, second.waitFor(90, java.util.concurrent.TimeUnit.SECONDS));
+      assertEquals(true, second.waitFor(90, TimeUnit.SECONDS));
       assertTrue(
           second.exitValue() == 0 || second.exitValue() == 143, "exit " + second.exitValue());
     } finally {

@@ -27,6 +27,7 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -135,9 +136,7 @@ class ExactlyOnceSizingTest {
       Map<String, Long> counts =
           CommittedTopics.counts(CommittedTopics.predictions(out, config.topics().predictions()));
       Set<String> expected =
-          java.util.stream.IntStream.range(0, total)
-              .mapToObj(i -> "eos-" + i)
-              .collect(Collectors.toSet());
+          IntStream.range(0, total).mapToObj(i -> "eos-" + i).collect(Collectors.toSet());
       assertEquals(expected, counts.keySet());
       counts.forEach((id, c) -> assertEquals(1L, c, id + " exactly once"));
 

@@ -37,7 +37,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -135,7 +138,7 @@ class FaultModelTest {
       Properties p = new Properties();
       p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ttd-" + prefix);
       p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-      java.util.Map<String, Object> handlers = new java.util.HashMap<>();
+      Map<String, Object> handlers = new HashMap<>();
       DeadLetterHandlers.configure(
           handlers,
           new DeadLetterHandlers.Target(
@@ -239,7 +242,7 @@ class FaultModelTest {
       byte[] prefix = bytesOf(cut.getValue());
       assertTrue(
           prefix.length > 60_000 && prefix.length < big.length, "prefix of " + prefix.length);
-      assertArrayEquals(java.util.Arrays.copyOf(big, prefix.length), prefix);
+      assertArrayEquals(Arrays.copyOf(big, prefix.length), prefix);
 
       AuditFailure whole =
           h.serdes.failures().deserializer().deserialize(h.topics.dlq(), raw.get(1).value());

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -105,8 +106,7 @@ class ScaleOutTest {
     }
   }
 
-  private static void await(
-      String what, List<Auditor> alive, java.util.function.BooleanSupplier condition)
+  private static void await(String what, List<Auditor> alive, BooleanSupplier condition)
       throws Exception {
     long deadline = System.nanoTime() + PATIENCE.toNanos();
     while (!condition.getAsBoolean()) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.smoothguard.auditor.config.AuditorConfig;
 import dev.smoothguard.auditor.image.DecodedImage;
+import dev.smoothguard.auditor.ops.SystemHealth;
 import dev.smoothguard.auditor.testing.CommittedTopics;
 import dev.smoothguard.auditor.testing.SwitchableGateway;
 import dev.smoothguard.auditor.testing.TestStack;
@@ -35,12 +36,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
@@ -222,10 +226,7 @@ class StreamUnderFaultsTest {
                 service
                     .health()
                     .pause()
-                    .filter(
-                        p ->
-                            p.component()
-                                == dev.smoothguard.auditor.ops.SystemHealth.Component.REGISTRY)
+                    .filter(p -> p.component() == SystemHealth.Component.REGISTRY)
                     .isPresent());
         await(
             "several retries",
@@ -333,9 +334,7 @@ class StreamUnderFaultsTest {
       await(
           "a pause on the engine",
           () -> service.health().pause().map(p -> p.attempts() >= 2).orElse(false));
-      assertEquals(
-          dev.smoothguard.auditor.ops.SystemHealth.Component.ENGINE,
-          service.health().pause().get().component());
+      assertEquals(SystemHealth.Component.ENGINE, service.health().pause().get().component());
       assertEquals(503, get(service.httpPort(), "/ready").statusCode());
       assertEquals(
           0,
@@ -366,18 +365,15 @@ class StreamUnderFaultsTest {
       // the operator lowers the dead-letter topic's limit while the auditor runs (it read 1 MB at
       // start)
       try (Admin admin = TestStack.get().kafka().admin()) {
-        var dlq =
-            new org.apache.kafka.common.config.ConfigResource(
-                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, config.topics().dlq());
+        var dlq = new ConfigResource(ConfigResource.Type.TOPIC, config.topics().dlq());
         admin
             .incrementalAlterConfigs(
                 Map.of(
                     dlq,
                     List.of(
-                        new org.apache.kafka.clients.admin.AlterConfigOp(
-                            new org.apache.kafka.clients.admin.ConfigEntry(
-                                "max.message.bytes", "65536"),
-                            org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET))))
+                        new AlterConfigOp(
+                            new ConfigEntry("max.message.bytes", "65536"),
+                            AlterConfigOp.OpType.SET))))
             .all()
             .get(30, TimeUnit.SECONDS);
       }

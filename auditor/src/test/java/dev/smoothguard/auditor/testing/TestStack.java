@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One real broker + registry, and one small ONNX model, shared by every test class of this JVM
@@ -56,17 +58,15 @@ public final class TestStack {
    * Put on every test class that uses the stack: closes it when the test run ends (JUnit's root
    * store), not in a JVM shutdown hook that the test runner may cut short.
    */
-  public static final class Cleanup implements org.junit.jupiter.api.extension.BeforeAllCallback {
+  public static final class Cleanup implements BeforeAllCallback {
     @Override
-    public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context) {
+    public void beforeAll(ExtensionContext context) {
       context
           .getRoot()
-          .getStore(org.junit.jupiter.api.extension.ExtensionContext.Namespace.GLOBAL)
+          .getStore(ExtensionContext.Namespace.GLOBAL)
           .getOrComputeIfAbsent(
               TestStack.class.getName(),
-              k ->
-                  (org.junit.jupiter.api.extension.ExtensionContext.Store.CloseableResource)
-                      TestStack::closeAll);
+              k -> (ExtensionContext.Store.CloseableResource) TestStack::closeAll);
     }
   }
 

@@ -16,11 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -167,7 +169,7 @@ class RegistryGatewayTest {
           assertThrows(
               RegistryUnavailableException.class,
               () -> untrusting.schemaById(WireFormat.schemaId(bytes, "t"), "tls-images"));
-      assertTrue(e.getCause() instanceof javax.net.ssl.SSLException, String.valueOf(e.getCause()));
+      assertTrue(e.getCause() instanceof SSLException, String.valueOf(e.getCause()));
     }
   }
 
@@ -184,7 +186,7 @@ class RegistryGatewayTest {
   }
 
   private static void keytool(String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>();
+    List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -491,7 +492,7 @@ public final class SmoothingEngine implements AutoCloseable {
     }
   }
 
-  private static java.util.Optional<ModelCard> cardFor(Path model) {
+  private static Optional<ModelCard> cardFor(Path model) {
     try {
       return ModelCard.findFor(model);
     } catch (RuntimeException e) {

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -39,7 +40,7 @@ public record ModelCard(
     List<Integer> inputShape,
     double sigma,
     String config,
-    java.util.Map<String, Integer> epochs,
+    Map<String, Integer> epochs,
     List<TrainingStep> training,
     String onnxSha256,
     Certification certification,
@@ -54,7 +55,7 @@ public record ModelCard(
       List<Integer> inputShape,
       double sigma,
       String config,
-      java.util.Map<String, Integer> epochs,
+      Map<String, Integer> epochs,
       List<TrainingStep> training,
       String onnxSha256,
       Certification certification) {
@@ -83,7 +84,7 @@ public record ModelCard(
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Certification(
-      String images, int n0, int n, double alpha, java.util.Map<String, Double> accuracyAtRadius) {}
+      String images, int n0, int n, double alpha, Map<String, Double> accuracyAtRadius) {}
 
   /**
    * The checkpoint an imported model was converted from.
@@ -101,8 +102,8 @@ public record ModelCard(
       String sha256,
       String format,
       String stateKey,
-      java.util.Map<String, Object> architecture,
-      java.util.Map<String, Object> preprocessing) {}
+      Map<String, Object> architecture,
+      Map<String, Object> preprocessing) {}
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

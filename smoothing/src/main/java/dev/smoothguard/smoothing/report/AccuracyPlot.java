@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -50,7 +51,7 @@ public final class AccuracyPlot {
     }
     String name = png.toString();
     String base =
-        name.toLowerCase(java.util.Locale.ROOT).endsWith(".png")
+        name.toLowerCase(Locale.ROOT).endsWith(".png")
             ? name.substring(0, name.length() - 4)
             : name;
     BitmapEncoder.saveBitmap(chart, base, BitmapEncoder.BitmapFormat.PNG);

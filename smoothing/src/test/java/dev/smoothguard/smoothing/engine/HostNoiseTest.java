@@ -11,6 +11,7 @@ import dev.smoothguard.smoothing.onnx.SmoothingGraph;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -97,7 +98,7 @@ class HostNoiseTest {
     try (SmoothingEngine e = SmoothingEngine.open(linear, cpu(1), 100)) {
       assertEquals(
           10,
-          java.util.Arrays.stream(
+          Arrays.stream(
                   e.sampleCounts(
                       LinearModel.standard().imageAt(1), 0.5, OptionalLong.of(1), 10, 10))
               .sum());

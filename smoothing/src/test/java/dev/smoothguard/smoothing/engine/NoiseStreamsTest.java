@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -99,8 +100,7 @@ class NoiseStreamsTest {
     System.arraycopy(noise(s, 14, 5), 0, parts, 4 * VALUES, 5 * VALUES);
     assertArrayEquals(whole, parts);
     assertArrayEquals(whole, noise(streams(-3, 0.25), 10, 9), "same key, same noise");
-    assertFalse(
-        java.util.Arrays.equals(whole, noise(streams(-2, 0.25), 10, 9)), "another key, same noise");
+    assertFalse(Arrays.equals(whole, noise(streams(-2, 0.25), 10, 9)), "another key, same noise");
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -75,7 +76,6 @@ class ParallelRunsTest {
     assertEquals(
         3,
         ParallelRuns.workersFor(
-            new EngineOptions(
-                "cpu", 3, java.util.OptionalInt.empty(), java.util.OptionalInt.empty())));
+            new EngineOptions("cpu", 3, OptionalInt.empty(), OptionalInt.empty())));
   }
 }

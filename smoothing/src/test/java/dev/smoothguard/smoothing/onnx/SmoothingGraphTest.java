@@ -12,6 +12,7 @@ import dev.smoothguard.smoothing.engine.SmoothingEngine;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -114,9 +115,7 @@ class SmoothingGraphTest {
     try (SmoothingEngine e = SmoothingEngine.open(file, options)) {
       long[] counts = e.sampleCounts(new Image(1, 3, 3, SMALL), 1e-6, OptionalLong.of(1), 10, 10);
       assertEquals(
-          10,
-          counts[name.equals("bicubic") ? 1 : 0],
-          name + " counts " + java.util.Arrays.toString(counts));
+          10, counts[name.equals("bicubic") ? 1 : 0], name + " counts " + Arrays.toString(counts));
     }
   }
 }

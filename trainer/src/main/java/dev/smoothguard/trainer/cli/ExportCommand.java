@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -288,7 +289,7 @@ final class ExportCommand implements Callable<Integer> {
 
   private static Pooling pooling(String pool) {
     if (pool == null) return null;
-    return switch (pool.toLowerCase(java.util.Locale.ROOT)) {
+    return switch (pool.toLowerCase(Locale.ROOT)) {
       case "token", "cls" -> Pooling.CLASS_TOKEN;
       case "mean", "avg" -> Pooling.MEAN_OF_PATCHES;
       default -> throw new UserError("--pool must be token or mean, got '" + pool + "'");

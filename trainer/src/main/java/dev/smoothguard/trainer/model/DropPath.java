@@ -3,6 +3,7 @@ package dev.smoothguard.trainer.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 
 /**
  * Stochastic depth ("drop path", as timm's {@code drop_path}): in training, each sample's residual
@@ -19,7 +20,7 @@ public final class DropPath {
     if (rate >= 1) throw new IllegalArgumentException("drop path rate must be < 1, got " + rate);
     float keep = (float) (1 - rate);
     long[] dims = new long[branch.getShape().dimension()];
-    java.util.Arrays.fill(dims, 1);
+    Arrays.fill(dims, 1);
     dims[0] = branch.getShape().get(0);
     NDArray mask =
         branch

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
@@ -109,7 +110,7 @@ public final class TransformerBlock extends AbstractBlock {
     return apply(proj, ps, out, training);
   }
 
-  static NDArray apply(ai.djl.nn.Block block, ParameterStore ps, NDArray x, boolean training) {
+  static NDArray apply(Block block, ParameterStore ps, NDArray x, boolean training) {
     return block.forward(ps, new NDList(x), training).singletonOrThrow();
   }
 

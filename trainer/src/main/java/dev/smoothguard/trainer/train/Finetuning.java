@@ -23,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
@@ -312,7 +313,7 @@ public final class Finetuning {
     SplittableRandom rng = new SplittableRandom(seed ^ 0x5eed);
     for (int from = 0; from < eval.size(); from += EVAL_BATCH) {
       int n = Math.min(EVAL_BATCH, eval.size() - from);
-      float[] x = java.util.Arrays.copyOfRange(eval.pixels(), from * per, (from + n) * per);
+      float[] x = Arrays.copyOfRange(eval.pixels(), from * per, (from + n) * per);
       float[] noisy = x.clone();
       Noise.addGaussian(noisy, 0, noisy.length, sigma, rng);
       int[] clean = predict(model, manager, x, n, cfg);

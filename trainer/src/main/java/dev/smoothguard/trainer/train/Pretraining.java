@@ -23,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
@@ -243,8 +244,7 @@ public final class Pretraining {
       if (augment)
         Noise.cropFlip(img, cfg.channels(), cfg.imageSize(), 2, true, rng, clean, i * per);
       else System.arraycopy(img, 0, clean, i * per, per);
-      float[] patches =
-          Patches.patchify(java.util.Arrays.copyOfRange(clean, i * per, (i + 1) * per), cfg);
+      float[] patches = Patches.patchify(Arrays.copyOfRange(clean, i * per, (i + 1) * per), cfg);
       normalisePatches(patches, l, pd);
       System.arraycopy(patches, 0, targets, i * l * pd, l * pd);
       int[] shuffle = Noise.permutation(l, rng);
@@ -298,7 +298,7 @@ public final class Pretraining {
         float[] clean = data.image(i);
         float[] cleanPatches = Patches.patchify(clean, cfg);
         float[] noisyPatches =
-            Patches.patchify(java.util.Arrays.copyOfRange(b.noisy(), i * per, (i + 1) * per), cfg);
+            Patches.patchify(Arrays.copyOfRange(b.noisy(), i * per, (i + 1) * per), cfg);
         boolean[] visible = new boolean[l];
         for (int j = 0; j < keep; j++) visible[(int) b.keep()[i * keep + j]] = true;
         float[] recon = new float[l * pd];

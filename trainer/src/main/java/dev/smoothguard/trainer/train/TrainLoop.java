@@ -3,13 +3,16 @@ package dev.smoothguard.trainer.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
 import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.trainer.train.RunMeta.LogPoint;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -132,7 +135,7 @@ final class TrainLoop {
               + " images, fewer than one batch of "
               + plan.batch());
     }
-    var store = new ai.djl.training.ParameterStore(manager, false);
+    var store = new ParameterStore(manager, false);
     Progress progress = new Progress(plan.totalSteps(), plan.budgetSeconds());
     long start = System.nanoTime();
     long step = plan.startStep();
@@ -167,8 +170,7 @@ final class TrainLoop {
           orderEpoch = epoch;
         }
         int pos = (int) (step % spe);
-        int[] indices =
-            java.util.Arrays.copyOfRange(order, pos * plan.batch(), (pos + 1) * plan.batch());
+        int[] indices = Arrays.copyOfRange(order, pos * plan.batch(), (pos + 1) * plan.batch());
         double elapsed = (System.nanoTime() - start) / 1e9;
         rate.set(plan.schedule().at(progress.at(step, elapsed)));
         SplittableRandom rng = new SplittableRandom(plan.seed() * 1_000_003L + step);
@@ -184,9 +186,7 @@ final class TrainLoop {
           if (applyUpdate(params, optimizer, loss, plan.clipGradNorm())) {
             lossSum += loss;
             tracksAccuracy = out.correct() != null;
-            if (tracksAccuracy)
-              correctSum +=
-                  out.correct().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
+            if (tracksAccuracy) correctSum += out.correct().toType(DataType.INT64, false).getLong();
             seen += out.images();
             applied++;
           } else {

@@ -5,6 +5,7 @@ import dev.smoothguard.smoothing.data.ImageDataset;
 import dev.smoothguard.smoothing.data.LabeledImage;
 import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.trainer.model.VitConfig;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -51,7 +52,7 @@ public record TrainingSet(
   /** A copy of image i's CHW pixels. */
   public float[] image(int i) {
     int per = pixelsPerImage();
-    return java.util.Arrays.copyOfRange(pixels, i * per, (i + 1) * per);
+    return Arrays.copyOfRange(pixels, i * per, (i + 1) * per);
   }
 
   /** Fails unless every image has a label in 0..k-1. */

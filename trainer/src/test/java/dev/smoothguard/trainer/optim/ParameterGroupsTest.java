@@ -10,6 +10,7 @@ import ai.djl.util.Pair;
 import dev.smoothguard.trainer.model.DmaeModel;
 import dev.smoothguard.trainer.model.VitClassifier;
 import dev.smoothguard.trainer.model.VitConfig;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +76,7 @@ class ParameterGroupsTest {
 
   private static Map<String, ParameterSpec> specs(
       Iterable<Pair<String, Parameter>> all, int depth, double wd, double decay) {
-    List<Pair<String, Parameter>> params = new java.util.ArrayList<>();
+    List<Pair<String, Parameter>> params = new ArrayList<>();
     all.forEach(params::add);
     Map<String, ParameterSpec> out = new HashMap<>();
     for (Pair<Parameter, ParameterSpec> p : ParameterGroups.forVit(params, depth, wd, decay)) {

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -70,7 +72,7 @@ class WeightsOnlyUnpicklerTest {
     Map<Object, Object> m = (Map<Object, Object>) read(p);
     assertEquals(-70000L, m.get("int"));
     assertEquals(200L, m.get("small"));
-    assertEquals(java.math.BigInteger.ONE.shiftLeft(64), m.get("big"));
+    assertEquals(BigInteger.ONE.shiftLeft(64), m.get("big"));
     assertEquals(-1L, m.get("neg"));
     assertEquals(0.25, m.get("float"));
     assertEquals(new WeightsOnlyUnpickler.Tuple(List.of(true, false)), m.get("flags"));
@@ -96,8 +98,7 @@ class WeightsOnlyUnpicklerTest {
       assertEquals(DType.BF16, sd.get("fc_norm.weight").dtype());
       assertEquals(DType.F64, sd.get("blocks.1.mlp.fc2.bias").dtype());
       assertEquals(
-          List.of(1L, 17L, 16L),
-          java.util.Arrays.stream(sd.get("pos_embed").shape()).boxed().toList());
+          List.of(1L, 17L, 16L), Arrays.stream(sd.get("pos_embed").shape()).boxed().toList());
     }
   }
 
