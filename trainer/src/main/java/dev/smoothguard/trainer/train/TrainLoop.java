@@ -70,33 +70,32 @@ final class TrainLoop {
     }
   }
 
+  /**
+   * What {@link #applyUpdate} did: whether the weights were updated, the gradients' global L2 norm
+   * and the names of the parameters whose gradient was not finite.
+   */
+  record Update(boolean applied, double gradientNorm, List<String> nonFinite) {}
+
   private TrainLoop() {}
 
   /**
-   * One optimiser step from the collected gradients, which are zeroed afterwards. A step whose loss
-   * or gradient norm is not finite is skipped (the gradients are zeroed, the weights stay), so one
-   * bad batch cannot poison the weights. With {@code clipGradNorm > 0} the gradients are scaled
-   * down to that global L2 norm.
+   * One optimiser step from the collected gradients, which are cleared afterwards (set to 0, see
+   * {@link Gradients}). A step whose loss or gradient norm is not finite is skipped (the gradients
+   * are cleared, the weights stay), so one bad batch cannot poison the weights. With {@code
+   * clipGradNorm > 0} the gradients are scaled down to that global L2 norm.
    */
-  private static boolean applyUpdate(
-      List<Parameter> params, Optimizer optimizer, float loss, double clipGradNorm) {
+  static Update applyUpdate(
+      List<Pair<String, Parameter>> params, Optimizer optimizer, float loss, double clipGradNorm) {
     List<NDArray> grads = new ArrayList<>(params.size());
     try {
-      double sumSquares = 0;
-      for (Parameter p : params) {
-        NDArray g = p.getArray().getGradient();
-        grads.add(g);
-        try (NDArray sq = g.square();
-            NDArray sum = sq.sum()) {
-          sumSquares += sum.getFloat();
-        }
-      }
-      double norm = Math.sqrt(sumSquares);
+      for (Pair<String, Parameter> p : params) grads.add(p.getValue().getArray().getGradient());
+      double[] squaredNorms = Gradients.squaredNorms(grads);
+      double norm = Math.sqrt(Arrays.stream(squaredNorms).sum());
       boolean finite = Float.isFinite(loss) && Double.isFinite(norm);
       if (finite) {
         float scale = clipGradNorm > 0 && norm > clipGradNorm ? (float) (clipGradNorm / norm) : 1f;
         for (int i = 0; i < params.size(); i++) {
-          Parameter p = params.get(i);
+          Parameter p = params.get(i).getValue();
           if (scale == 1f) {
             optimizer.update(p.getId(), p.getArray(), grads.get(i));
           } else {
@@ -106,8 +105,9 @@ final class TrainLoop {
           }
         }
       }
-      for (NDArray g : grads) g.subi(g); // zero for the next step
-      return finite;
+      for (NDArray g : grads) Gradients.clear(g);
+      List<String> names = params.stream().map(Pair::getKey).toList();
+      return new Update(finite, norm, Gradients.nonFinite(names, squaredNorms));
     } finally {
       grads.forEach(NDArray::close);
     }
@@ -126,7 +126,6 @@ final class TrainLoop {
       List<LogPoint> history,
       StepFunction stepFn,
       Hooks hooks) {
-    List<Parameter> params = trainable.stream().map(Pair::getValue).toList();
     long spe = plan.stepsPerEpoch();
     if (spe < 1) {
       throw new UserError(
@@ -183,7 +182,8 @@ final class TrainLoop {
             gc.backward(out.loss());
           }
           float loss = out.loss().getFloat();
-          if (applyUpdate(params, optimizer, loss, plan.clipGradNorm())) {
+          Update update = applyUpdate(trainable, optimizer, loss, plan.clipGradNorm());
+          if (update.applied()) {
             lossSum += loss;
             tracksAccuracy = out.correct() != null;
             if (tracksAccuracy) correctSum += out.correct().toType(DataType.INT64, false).getLong();
@@ -191,10 +191,18 @@ final class TrainLoop {
             applied++;
           } else {
             skipped++;
+            List<String> bad = update.nonFinite();
             LOG.warn(
-                "step {}: non-finite loss or gradient (loss {}); update skipped ({} so far)",
+                "step {}: non-finite loss or gradient (loss {}, gradient norm {}, not finite in {}"
+                    + " of {} gradients{}); update skipped ({} so far)",
                 step,
                 loss,
+                update.gradientNorm(),
+                bad.size(),
+                trainable.size(),
+                bad.isEmpty()
+                    ? ""
+                    : ": " + String.join(", ", bad.subList(0, Math.min(5, bad.size()))),
                 skipped);
           }
         }
