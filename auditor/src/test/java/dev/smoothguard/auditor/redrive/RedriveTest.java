@@ -1,10 +1,10 @@
 package dev.smoothguard.auditor.redrive;
 
+import static dev.smoothguard.auditor.testing.CapturedCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.smoothguard.auditor.cli.AuditorCli;
 import dev.smoothguard.auditor.stream.FailureRecords;
 import dev.smoothguard.auditor.testing.TestStack;
 import dev.smoothguard.schemas.registry.RegistryClient;
@@ -325,21 +325,5 @@ class RedriveTest {
       consumer.poll(Duration.ofSeconds(1)).forEach(out::add);
     }
     return out;
-  }
-
-  private static String run(int[] code, String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream both = new ByteArrayOutputStream();
-    PrintStream capture = new PrintStream(both, true, StandardCharsets.UTF_8);
-    System.setOut(capture);
-    System.setErr(capture);
-    try {
-      code[0] = AuditorCli.execute(args);
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-    return both.toString(StandardCharsets.UTF_8);
   }
 }

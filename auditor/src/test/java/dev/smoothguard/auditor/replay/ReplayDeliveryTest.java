@@ -1,13 +1,10 @@
 package dev.smoothguard.auditor.replay;
 
+import static dev.smoothguard.auditor.testing.CapturedCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.smoothguard.auditor.cli.AuditorCli;
 import dev.smoothguard.auditor.testing.TestStack;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,21 +124,5 @@ class ReplayDeliveryTest {
       }
     }
     return n;
-  }
-
-  private static String run(int[] code, String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream both = new ByteArrayOutputStream();
-    PrintStream capture = new PrintStream(both, true, StandardCharsets.UTF_8);
-    System.setOut(capture);
-    System.setErr(capture);
-    try {
-      code[0] = AuditorCli.execute(args);
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-    return both.toString(StandardCharsets.UTF_8);
   }
 }

@@ -193,18 +193,13 @@ public final class Pretraining {
             }
           };
       TrainLoop.Plan plan =
-          new TrainLoop.Plan(
-              data.size(),
-              meta.batch(),
-              meta.totalSteps(),
-              meta.step(),
-              s.budgetMinutes() * 60,
-              meta.seed(),
-              new Schedule(
-                  meta.learningRate(),
-                  Math.min(recipe.minLearningRate(), meta.learningRate()),
-                  s.warmupFraction()),
+          TrainLoop.Plan.forRun(
               "pretrain",
+              data.size(),
+              meta,
+              recipe.minLearningRate(),
+              s.budgetMinutes(),
+              s.warmupFraction(),
               s.clipGradNorm(),
               s.stopAtStep());
       TrainLoop.run(plan, trainable, manager, adamw, rate, history, step, hooks);

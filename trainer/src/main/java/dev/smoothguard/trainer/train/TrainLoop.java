@@ -65,6 +65,35 @@ final class TrainLoop {
       String task,
       double clipGradNorm,
       long stopAtStep) {
+    /**
+     * The plan both training runs follow: sizes, steps and seed from the run's metadata (so a
+     * resumed run continues the recorded plan), the rest from its settings.
+     */
+    static Plan forRun(
+        String task,
+        int datasetSize,
+        RunMeta meta,
+        double minLearningRate,
+        double budgetMinutes,
+        double warmupFraction,
+        double clipGradNorm,
+        long stopAtStep) {
+      Schedule schedule =
+          new Schedule(
+              meta.learningRate(), Math.min(minLearningRate, meta.learningRate()), warmupFraction);
+      return new Plan(
+          datasetSize,
+          meta.batch(),
+          meta.totalSteps(),
+          meta.step(),
+          budgetMinutes * 60,
+          meta.seed(),
+          schedule,
+          task,
+          clipGradNorm,
+          stopAtStep);
+    }
+
     long stepsPerEpoch() {
       return datasetSize / batch;
     }
