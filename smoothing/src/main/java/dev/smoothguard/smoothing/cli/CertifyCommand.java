@@ -52,6 +52,7 @@ final class CertifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    data.checkFlags(); // before the model loads: a bad range fails at once
     SmoothingSettings s =
         sampling.settings(
             selection.n0(targetRadius != null),

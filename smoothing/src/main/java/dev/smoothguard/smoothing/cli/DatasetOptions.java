@@ -15,6 +15,13 @@ final class DatasetOptions {
   String data;
 
   @Option(
+      names = "--from",
+      defaultValue = "0",
+      paramLabel = "F",
+      description = "start at dataset index F (default: ${DEFAULT-VALUE})")
+  int from;
+
+  @Option(
       names = "--skip",
       defaultValue = "1",
       paramLabel = "S",
@@ -28,10 +35,27 @@ final class DatasetOptions {
       description = "stop before dataset index K (default: the whole dataset)")
   int max;
 
-  /** Dataset indices to process, in order. */
-  int[] indices(ImageDataset ds) {
+  /** Throws a UserError for --skip/--from/--max values that select nothing by construction. */
+  void checkFlags() {
     if (skip < 1) throw new UserError("--skip must be >= 1, got " + skip);
+    if (from < 0) throw new UserError("--from must be >= 0, got " + from);
+    // from == 0 keeps the old meaning of --max 0 (an empty run)
+    if (from > 0 && max >= 0 && from >= max) {
+      throw new UserError("--from " + from + " must be below --max " + max + " (no images left)");
+    }
+  }
+
+  /**
+   * Dataset indices to process, in order: F <= i < K with i % S == 0. The skip counts from index
+   * 0, not from F, so a range of a Cohen-style run ({@code --skip 10}) picks the same images.
+   */
+  int[] indices(ImageDataset ds) {
+    checkFlags();
+    if (from > 0 && from >= ds.size()) {
+      throw new UserError(
+          "--from " + from + " is past the end of " + data + " (" + ds.size() + " images)");
+    }
     int end = max < 0 ? ds.size() : Math.min(max, ds.size());
-    return IntStream.range(0, end).filter(i -> i % skip == 0).toArray();
+    return IntStream.range(from, end).filter(i -> i % skip == 0).toArray();
   }
 }

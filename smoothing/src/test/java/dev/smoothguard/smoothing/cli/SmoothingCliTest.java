@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -275,6 +276,101 @@ class SmoothingCliTest {
             dir.resolve("c.tsv").toString());
     assertEquals(2, o.code());
     assertTrue(o.err().contains("3 channel(s)"), o.err());
+  }
+
+  @Test
+  void fromStartsAtADatasetIndexAndCombinesWithSkipAndMax() throws Exception {
+    // images 0..5; --from 1 --max 5 --skip 2 keeps the dataset indices 2 and 4 (the skip counts
+    // from index 0), and the TSV's idx column stays the dataset index
+    Path tsv = dir.resolve("from.tsv");
+    Outcome o =
+        cli(
+            "certify",
+            "--model",
+            model.toString(),
+            "--data",
+            "folder:" + data,
+            "--sigma",
+            "0.25",
+            "--n0",
+            "10",
+            "--n",
+            "100",
+            "--from",
+            "1",
+            "--max",
+            "5",
+            "--skip",
+            "2",
+            "--device",
+            "cpu",
+            "--seed",
+            "1",
+            "--out",
+            tsv.toString());
+    assertEquals(0, o.code(), o.err());
+    List<String> lines = Files.readAllLines(tsv);
+    assertEquals(
+        List.of("2\t1", "4\t2"),
+        lines.subList(1, lines.size()).stream()
+            .map(l -> l.split("\t")[0] + "\t" + l.split("\t")[1])
+            .toList());
+
+    // without --max: from F to the end
+    Outcome tail =
+        cli(
+            "predict",
+            "--model",
+            model.toString(),
+            "--data",
+            "folder:" + data,
+            "--sigma",
+            "0.25",
+            "--n",
+            "100",
+            "--from",
+            "4",
+            "--device",
+            "cpu");
+    assertEquals(0, tail.code(), tail.err());
+    assertEquals(
+        List.of("4", "5"),
+        tail.out()
+            .lines()
+            .skip(1)
+            .takeWhile(l -> l.matches("\\d+\t.*"))
+            .map(l -> l.split("\t")[0])
+            .toList());
+  }
+
+  @Test
+  void badFromIsAUserError() {
+    for (String[] range :
+        List.of(
+            new String[] {"--from", "-1"},
+            new String[] {"--from", "3", "--max", "3"},
+            new String[] {"--from", "4", "--max", "2"},
+            new String[] {"--from", "6"})) {
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "predict",
+                  "--model",
+                  model.toString(),
+                  "--data",
+                  "folder:" + data,
+                  "--sigma",
+                  "0.25",
+                  "--n",
+                  "100",
+                  "--device",
+                  "cpu"));
+      args.addAll(List.of(range));
+      Outcome o = cli(args.toArray(String[]::new));
+      assertEquals(2, o.code(), String.join(" ", range) + ": " + o.err());
+      assertEquals(1, o.err().strip().lines().count(), o.err());
+      assertTrue(o.err().contains("--from"), o.err());
+    }
   }
 
   @Test
