@@ -1,13 +1,9 @@
 package dev.smoothguard.smoothing.cli;
 
-import dev.smoothguard.smoothing.errors.UserError;
 import dev.smoothguard.smoothing.report.AccuracyPlot;
 import dev.smoothguard.smoothing.report.CertifiedAccuracy;
 import dev.smoothguard.smoothing.report.ResultRow;
-import dev.smoothguard.smoothing.report.ResultsTsv;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -33,13 +29,7 @@ final class PlotCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, List<ResultRow>> series = new LinkedHashMap<>();
-    for (Path f : files) {
-      if (!Files.isRegularFile(f)) throw new UserError(f + ": no such file");
-      String name = f.getFileName().toString();
-      while (series.containsKey(name)) name = name + "'";
-      series.put(name, ResultsTsv.read(f));
-    }
+    Map<String, List<ResultRow>> series = ResultFiles.read(files);
     AccuracyPlot.write(series, out);
     for (Map.Entry<String, List<ResultRow>> s : series.entrySet()) {
       System.out.println(

@@ -6,7 +6,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
 
-/** bin/smoothguard certify | predict | bench | plot. */
+/** bin/smoothguard certify | predict | bench | plot | compare. */
 @Command(
     name = "smoothguard",
     mixinStandardHelpOptions = true,
@@ -17,7 +17,8 @@ import picocli.CommandLine.ScopeType;
       CertifyCommand.class,
       PredictCommand.class,
       BenchCommand.class,
-      PlotCommand.class
+      PlotCommand.class,
+      CompareCommand.class
     })
 public final class SmoothingCli {
   public static void main(String[] args) throws InterruptedException {

@@ -13,8 +13,25 @@ public final class CertifiedAccuracy {
 
   public static double at(List<ResultRow> rows, double r) {
     if (rows.isEmpty()) return Double.NaN;
-    long ok = rows.stream().filter(x -> x.correct() && x.radius() >= r).count();
+    long ok = rows.stream().filter(x -> certifiedCorrect(x, r)).count();
     return (double) ok / rows.size();
+  }
+
+  /**
+   * The one rule behind every certified-accuracy figure: the certificate is correct and its radius
+   * is at least r. An abstention is never correct; a PREDICT row (radius NaN) never is either.
+   */
+  public static boolean certifiedCorrect(ResultRow row, double r) {
+    return row.correct() && row.radius() >= r;
+  }
+
+  /**
+   * Average certified radius (ACR, as in MACER and the DMAE paper): the mean over all images of the
+   * radius when correct and 0 otherwise, i.e. the area under the certified-accuracy curve.
+   */
+  public static double averageCertifiedRadius(List<ResultRow> rows) {
+    if (rows.isEmpty()) return Double.NaN;
+    return rows.stream().mapToDouble(x -> x.correct() ? x.radius() : 0).sum() / rows.size();
   }
 
   public static double abstainRate(List<ResultRow> rows) {
