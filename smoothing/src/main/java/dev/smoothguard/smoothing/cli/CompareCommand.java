@@ -18,10 +18,10 @@ import picocli.CommandLine.Parameters;
     name = "compare",
     mixinStandardHelpOptions = true,
     description = {
-      "Certified accuracy of several certify TSVs on the same images, each against the first:",
-      "difference in points and the exact McNemar test of the paired outcomes at each radius,",
-      "and the average certified radius. Rows are paired by idx; only idx present in every file",
-      "count. Prints a Markdown table."
+      "Certified accuracy of certify TSVs on the same images, each against the first:",
+      "difference in points and exact McNemar test of the paired outcomes per radius,",
+      "and the average certified radius (ACR), as a Markdown table. Rows are paired",
+      "by idx; only the idx present in every file count."
     })
 final class CompareCommand implements Callable<Integer> {
   @Parameters(
@@ -33,7 +33,8 @@ final class CompareCommand implements Callable<Integer> {
   @Option(
       names = "--radii",
       split = ",",
-      paramLabel = "r,r,...",
+      splitSynopsisLabel = ",",
+      paramLabel = "R",
       description = "radii of the rows (default: 0,0.25,0.5,0.75,1.0)")
   double[] radii = ComparisonTable.DEFAULT_RADII;
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smoothguard.smoothing.onnx.BuiltinModels;
+import dev.smoothguard.smoothing.report.ResultRow;
+import dev.smoothguard.smoothing.report.ResultsTsv;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -370,6 +372,80 @@ class SmoothingCliTest {
       assertEquals(2, o.code(), String.join(" ", range) + ": " + o.err());
       assertEquals(1, o.err().strip().lines().count(), o.err());
       assertTrue(o.err().contains("--from"), o.err());
+    }
+  }
+
+  @Test
+  void compareTablesPairedCertifyFilesAgainstTheFirst() throws Exception {
+    // a: right on idx 0..9 at radius 0.5, wrong on 10..19, plus idx 20 that b lacks;
+    // b: right on 0..4 and 10..19 at 0.3, abstains on 5..9 (wrong), plus idx 21 that a lacks;
+    // at r = 0: b = 5 (a only), c = 10 (b only), p = 2 * P(X <= 5), X ~ Bin(15, 1/2)
+    //   = 2 * 4944 / 32768 = 0.3017578125 (sum of C(15, k) for k <= 5, by hand and Python)
+    Path a = dir.resolve("cmp-a.tsv"), b = dir.resolve("cmp-b.tsv");
+    List<String> la = new ArrayList<>(List.of(ResultsTsv.CERTIFY_HEADER));
+    List<String> lb = new ArrayList<>(List.of(ResultsTsv.CERTIFY_HEADER));
+    for (int i = 0; i < 20; i++) {
+      boolean aRight = i < 10, bAbstains = i >= 5 && i < 10;
+      la.add(ResultsTsv.certifyLine(new ResultRow(i, 1, aRight ? 1 : 2, 0.5, aRight, 1)));
+      lb.add(
+          ResultsTsv.certifyLine(
+              new ResultRow(i, 1, bAbstains ? -1 : 1, bAbstains ? 0 : 0.3, !bAbstains, 1)));
+    }
+    la.add(ResultsTsv.certifyLine(new ResultRow(20, 1, 1, 0.5, true, 1)));
+    lb.add(ResultsTsv.certifyLine(new ResultRow(21, 1, 1, 0.5, true, 1)));
+    Files.write(a, la);
+    Files.write(b, lb);
+    Path md = dir.resolve("cmp.md"), png = dir.resolve("cmp.png");
+    Outcome o =
+        cli(
+            "compare",
+            a.toString(),
+            b.toString(),
+            "--radii",
+            "0,0.4",
+            "--out",
+            md.toString(),
+            "--plot",
+            png.toString());
+    assertEquals(0, o.code(), o.err());
+    List<String> table = o.out().lines().filter(l -> l.startsWith("|")).toList();
+    assertEquals(5, table.size(), o.out()); // header, alignment, two radii, ACR
+    assertEquals(
+        "| 0.00 | 50.0 | 75.0 | +25.0 | 5 | 10 | 0.302 |",
+        table.get(2).replaceAll(" +", " "),
+        o.out());
+    // at 0.4 b certifies nothing: b = 10, c = 0, p = 2 / 2^10
+    assertEquals(
+        "| 0.40 | 50.0 | 0.0 | -50.0 | 10 | 0 | 0.00195 |",
+        table.get(3).replaceAll(" +", " "),
+        o.out());
+    // ACR: 10 * 0.5 / 20 and 15 * 0.3 / 20
+    assertEquals("| ACR | 0.250 | 0.225 | -0.025 | | | |", table.get(4).replaceAll(" +", " "));
+    assertTrue(o.out().contains("20 paired images (idx 0 to 19)"), o.out());
+    assertTrue(o.err().contains("cmp-a.tsv: 1 of 21 rows dropped"), o.err());
+    assertTrue(o.err().contains("cmp-b.tsv: 1 of 21 rows dropped"), o.err());
+    assertEquals(o.out(), Files.readString(md));
+    assertArrayEquals(
+        new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(Files.readAllBytes(png), 4));
+
+    // user errors: one line, exit 2
+    Path lone = Files.write(dir.resolve("cmp-c.tsv"), List.of(ResultsTsv.CERTIFY_HEADER,
+        ResultsTsv.certifyLine(new ResultRow(99, 1, 1, 0.5, true, 1))));
+    Path predicted = dir.resolve("cmp-p.tsv");
+    Files.write(
+        predicted,
+        List.of(
+            ResultsTsv.PREDICT_HEADER,
+            ResultsTsv.predictLine(new ResultRow(0, 1, 1, Double.NaN, true, 1))));
+    for (List<String> args :
+        List.of(
+            List.of("compare", a.toString(), lone.toString()),
+            List.of("compare", a.toString(), predicted.toString()),
+            List.of("compare", a.toString()),
+            List.of("compare", a.toString(), b.toString(), "--radii", "0,-1"))) {
+      Outcome e = cli(args.toArray(String[]::new));
+      assertEquals(2, e.code(), args + ": " + e.err());
+      assertEquals(1, e.err().strip().lines().count(), e.err());
     }
   }
 
