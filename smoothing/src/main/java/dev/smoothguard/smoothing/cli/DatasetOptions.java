@@ -46,8 +46,8 @@ final class DatasetOptions {
   }
 
   /**
-   * Dataset indices to process, in order: F <= i < K with i % S == 0. The skip counts from index
-   * 0, not from F, so a range of a Cohen-style run ({@code --skip 10}) picks the same images.
+   * Dataset indices to process, in order: F <= i < K with i % S == 0. The skip counts from index 0,
+   * not from F, so a range of a Cohen-style run ({@code --skip 10}) picks the same images.
    */
   int[] indices(ImageDataset ds) {
     checkFlags();

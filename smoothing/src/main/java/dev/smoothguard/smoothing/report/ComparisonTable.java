@@ -86,11 +86,7 @@ public final class ComparisonTable {
                     + " certifies correctly at r and that file does not; c: the reverse. McNemar p:"
                     + " exact two-sided, min(1, 2 P(X <= min(b,c))), X ~ Binomial(b+c, 1/2)."
                     + " ACR: average certified radius (radius if correct, else 0).%n",
-                paired.size(),
-                paired.idx().get(0),
-                paired.idx().get(paired.size() - 1),
-                ref,
-                ref));
+                paired.size(), paired.idx().get(0), paired.idx().get(paired.size() - 1), ref, ref));
     return sb.toString();
   }
 
@@ -137,5 +133,4 @@ public final class ComparisonTable {
   private static String fmt(String format, Object... args) {
     return String.format(Locale.ROOT, format, args);
   }
-
 }

@@ -429,8 +429,12 @@ class SmoothingCliTest {
         new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(Files.readAllBytes(png), 4));
 
     // user errors: one line, exit 2
-    Path lone = Files.write(dir.resolve("cmp-c.tsv"), List.of(ResultsTsv.CERTIFY_HEADER,
-        ResultsTsv.certifyLine(new ResultRow(99, 1, 1, 0.5, true, 1))));
+    Path lone =
+        Files.write(
+            dir.resolve("cmp-c.tsv"),
+            List.of(
+                ResultsTsv.CERTIFY_HEADER,
+                ResultsTsv.certifyLine(new ResultRow(99, 1, 1, 0.5, true, 1))));
     Path predicted = dir.resolve("cmp-p.tsv");
     Files.write(
         predicted,

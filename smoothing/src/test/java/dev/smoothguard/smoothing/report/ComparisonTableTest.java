@@ -77,7 +77,8 @@ class ComparisonTableTest {
     disjoint.put("a.tsv", List.of(row(0, 0.6, true)));
     disjoint.put("b.tsv", List.of(row(1, 0.6, true)));
     UserError none = assertThrows(UserError.class, () -> PairedResults.of(disjoint));
-    assertTrue(none.getMessage().contains("no idx is present in all of a.tsv, b.tsv"), none.getMessage());
+    assertTrue(
+        none.getMessage().contains("no idx is present in all of a.tsv, b.tsv"), none.getMessage());
 
     Map<String, List<ResultRow>> twice = new LinkedHashMap<>();
     twice.put("a.tsv", List.of(row(3, 0.6, true), row(3, 0.1, true)));
@@ -101,11 +102,15 @@ class ComparisonTableTest {
     files.put(
         "b.tsv",
         List.of(
-            row(3, 0.1, true), row(2, 0.5, true), row(7, 2.0, true), row(1, 0.9, true),
+            row(3, 0.1, true),
+            row(2, 0.5, true),
+            row(7, 2.0, true),
+            row(1, 0.9, true),
             row(0, 0.2, true)));
     PairedResults paired = PairedResults.of(files);
     String md = ComparisonTable.markdown(paired, new double[] {0, 0.25, 0.5, 0.75, 1.0});
-    List<List<String>> rows = md.lines().filter(l -> l.startsWith("|")).map(ComparisonTableTest::cells).toList();
+    List<List<String>> rows =
+        md.lines().filter(l -> l.startsWith("|")).map(ComparisonTableTest::cells).toList();
     assertEquals(
         List.of("radius", "a.tsv", "b.tsv", "diff (pts)", "b", "c", "McNemar p"), rows.get(0));
     assertTrue(rows.get(1).stream().allMatch(c -> c.matches("-+:")), rows.get(1).toString());
@@ -127,11 +132,7 @@ class ComparisonTableTest {
       assertEquals(
           CertifiedAccuracy.at(paired.rows().get("b.tsv"), r) * 100,
           Double.parseDouble(
-              cells(
-                      ComparisonTable.markdown(paired, new double[] {r})
-                          .lines()
-                          .toList()
-                          .get(2))
+              cells(ComparisonTable.markdown(paired, new double[] {r}).lines().toList().get(2))
                   .get(2)),
           0.05);
     }
