@@ -1,0 +1,5 @@
+2026-11-29T14:44:53+00:00 bin/smoothguard certify --model /root/smoothguard-runs/shipped/fashion-mnist-dmae-s025.onnx --data idx:/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz,/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz --from 1000 --max 1500 --n0 100 --n 10000 --alpha 0.001 --seed 0 --threads 2 --out /root/smoothguard-runs/cert/shipped-dmae-s025.tsv --sigma 0.25
+2026-11-29T15:30:35+00:00 stopped by hand after 23 images (2 ORT threads spun against 3 other jobs); continued with 1 thread from idx 1023 (part2)
+2026-11-29T15:30:43+00:00 rc=0 wall_s=2753
+2026-11-29T15:30:38+00:00 bin/smoothguard certify --model /root/smoothguard-runs/shipped/fashion-mnist-dmae-s025.onnx --data idx:/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz,/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz --from 1023 --max 1500 --n0 100 --n 10000 --alpha 0.001 --seed 0 --threads 1 --out /root/smoothguard-runs/cert/shipped-dmae-s025.part2.tsv --sigma 0.25
+2026-11-29T17:05:32+00:00 rc=0 wall_s=5694
