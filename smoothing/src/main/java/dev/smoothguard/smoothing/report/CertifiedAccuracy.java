@@ -31,7 +31,9 @@ public final class CertifiedAccuracy {
    */
   public static double averageCertifiedRadius(List<ResultRow> rows) {
     if (rows.isEmpty()) return Double.NaN;
-    return rows.stream().mapToDouble(x -> x.correct() ? x.radius() : 0).sum() / rows.size();
+    // the same rule as at(): a row without a finite radius (PREDICT) adds 0, never NaN
+    return rows.stream().mapToDouble(x -> certifiedCorrect(x, 0) ? x.radius() : 0).sum()
+        / rows.size();
   }
 
   public static double abstainRate(List<ResultRow> rows) {
