@@ -1,0 +1,2 @@
+2026-11-29T18:14:10+00:00 bin/smoothguard certify --model /root/smoothguard-runs/onnx/fashion-mnist-dmae-s050.onnx --data idx:/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz,/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz --from 1000 --max 1500 --n0 100 --n 10000 --alpha 0.001 --seed 0 --threads 1 --out /root/smoothguard-runs/cert/dmae-s050.tsv --sigma 0.5
+2026-11-29T19:01:42+00:00 rc=0 wall_s=2852
