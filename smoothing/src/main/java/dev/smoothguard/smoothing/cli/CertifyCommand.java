@@ -57,7 +57,8 @@ final class CertifyCommand implements Callable<Integer> {
         sampling.settings(
             selection.n0(targetRadius != null),
             targetRadius == null ? Mode.CERTIFY : Mode.TARGET,
-            targetRadius == null ? OptionalDouble.empty() : OptionalDouble.of(targetRadius));
+            targetRadius == null ? OptionalDouble.empty() : OptionalDouble.of(targetRadius),
+            model);
     try (SmoothingEngine engine = model.open()) {
       DatasetRunner.Run run =
           DatasetRunner.run(

@@ -38,7 +38,7 @@ final class PredictCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     data.checkFlags(); // before the model loads: a bad range fails at once
     // PREDICT has no selection step: n0 is unused (1 satisfies the settings' check)
-    SmoothingSettings s = sampling.settings(1, Mode.PREDICT, OptionalDouble.empty());
+    SmoothingSettings s = sampling.settings(1, Mode.PREDICT, OptionalDouble.empty(), model);
     try (SmoothingEngine engine = model.open()) {
       DatasetRunner.Run run =
           DatasetRunner.run(

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.smoothguard.smoothing.model.ModelCard;
 import dev.smoothguard.smoothing.onnx.BuiltinModels;
 import dev.smoothguard.smoothing.report.ResultRow;
 import dev.smoothguard.smoothing.report.ResultsTsv;
@@ -222,6 +223,50 @@ class SmoothingCliTest {
     Outcome plot = cli("plot", tsv.toString(), "--out", dir.resolve("x.png").toString());
     assertEquals(2, plot.code());
     assertTrue(plot.err().contains("no radius column"), plot.err());
+  }
+
+  @Test
+  void sigmaDefaultsToTheModelCardsAndIsRequiredWithoutOne() throws Exception {
+    Path carded = Files.copy(model, dir.resolve("carded.onnx"));
+    new ModelCard(
+            "carded",
+            "3",
+            "test",
+            List.of(),
+            List.of(1, 28, 28),
+            0.5,
+            "mlp",
+            null,
+            null,
+            null,
+            null)
+        .write(dir.resolve("carded.json"));
+    String[] flags = {"--data", "folder:" + data, "--max", "1", "--n", "100"};
+    Outcome fromCard = cli(concat(new String[] {"certify", "--model", carded.toString()}, flags));
+    assertEquals(0, fromCard.code(), fromCard.err());
+    assertTrue(fromCard.out().contains("sigma 0.5,"), fromCard.out());
+    Outcome flag =
+        cli(
+            concat(
+                new String[] {"predict", "--model", carded.toString(), "--sigma", "0.125"}, flags));
+    assertEquals(0, flag.code(), flag.err());
+    assertTrue(flag.out().contains("sigma 0.125,"), flag.out()); // the flag wins over the card
+
+    Outcome none = cli(concat(new String[] {"certify", "--model", model.toString()}, flags));
+    assertEquals(2, none.code());
+    assertEquals(1, none.err().strip().lines().count(), none.err());
+    assertTrue(
+        none.err().contains("--sigma is required: model " + model + " has no model card"),
+        none.err());
+    Outcome builtin = cli(concat(new String[] {"predict", "--model", "builtin:mnist-mlp"}, flags));
+    assertEquals(2, builtin.code());
+    assertTrue(builtin.err().contains("--sigma is required"), builtin.err());
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] r = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
   }
 
   @Test

@@ -4,11 +4,13 @@ import dev.smoothguard.smoothing.engine.EngineOptions;
 import dev.smoothguard.smoothing.engine.ModelException;
 import dev.smoothguard.smoothing.engine.SmoothingEngine;
 import dev.smoothguard.smoothing.errors.UserError;
+import dev.smoothguard.smoothing.model.ModelCard;
 import dev.smoothguard.smoothing.onnx.BuiltinModels;
 import dev.smoothguard.smoothing.onnx.Interpolation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalInt;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -64,6 +66,21 @@ public final class ModelOptions {
             width == null ? OptionalInt.empty() : OptionalInt.of(width),
             Interpolation.parse(resize));
     return SmoothingEngine.open(resolve(model), options);
+  }
+
+  /** Where this model's card would be: M.json beside M.onnx ("none" for builtin models). */
+  public String cardPath() {
+    return model.startsWith("builtin:") ? "none" : ModelCard.cardPathFor(Path.of(model)).toString();
+  }
+
+  /** The card beside the model, if there is one; builtin models have none. */
+  public Optional<ModelCard> card() {
+    if (model.startsWith("builtin:")) return Optional.empty();
+    try {
+      return ModelCard.findFor(Path.of(model));
+    } catch (RuntimeException e) {
+      throw new UserError(e.getMessage());
+    }
   }
 
   /** builtin:NAME is written to a temporary ONNX file so it is loaded like any other model. */

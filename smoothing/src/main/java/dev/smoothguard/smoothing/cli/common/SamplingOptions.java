@@ -3,6 +3,7 @@ package dev.smoothguard.smoothing.cli.common;
 import dev.smoothguard.smoothing.engine.Mode;
 import dev.smoothguard.smoothing.engine.SmoothingSettings;
 import dev.smoothguard.smoothing.errors.UserError;
+import dev.smoothguard.smoothing.model.ModelCard;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import picocli.CommandLine.Option;
@@ -15,10 +16,11 @@ import picocli.CommandLine.Option;
 public final class SamplingOptions {
   @Option(
       names = "--sigma",
-      required = true,
       paramLabel = "S",
-      description = "noise standard deviation, pixel units")
-  public double sigma;
+      description =
+          "noise standard deviation, pixel units (default: the sigma in the model's card, "
+              + "M.json beside M.onnx, as the auditor does)")
+  public Double sigma;
 
   @Option(
       names = "--n",
@@ -53,8 +55,11 @@ public final class SamplingOptions {
    * The engine settings for these flags; a bad value is a {@link UserError} naming its flag.
    *
    * @param n0 selection samples (1 for PREDICT, which has no selection step)
+   * @param model the model, whose card gives sigma when {@code --sigma} is not set
    */
-  public SmoothingSettings settings(int n0, Mode mode, OptionalDouble targetRadius) {
+  public SmoothingSettings settings(
+      int n0, Mode mode, OptionalDouble targetRadius, ModelOptions model) {
+    double sigma = this.sigma != null ? this.sigma : cardSigma(model);
     if (!(sigma > 0) || Double.isInfinite(sigma))
       throw new UserError("--sigma must be > 0, got " + sigma);
     if (n0 < 1) throw new UserError("--n0 must be >= 1, got " + n0);
@@ -73,5 +78,24 @@ public final class SamplingOptions {
         mode,
         targetRadius,
         seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
+  }
+
+  /**
+   * A model is fine-tuned for one sigma and certifies soundly at any, but well only near its own;
+   * the card records it, so a missing flag means "the model's sigma", never a guessed default.
+   */
+  private static double cardSigma(ModelOptions model) {
+    return model
+        .card()
+        .map(ModelCard::sigma)
+        .filter(s -> s > 0)
+        .orElseThrow(
+            () ->
+                new UserError(
+                    "--sigma is required: model "
+                        + model.model
+                        + " has no model card with a sigma ("
+                        + model.cardPath()
+                        + ")"));
   }
 }
