@@ -119,8 +119,7 @@ public final class AuditService implements AutoCloseable {
       sigma =
           model
               .card()
-              .map(ModelCard::sigma)
-              .filter(s -> s > 0)
+              .flatMap(ModelCard::fineTunedSigma)
               .orElseThrow(
                   () ->
                       new ConfigException(

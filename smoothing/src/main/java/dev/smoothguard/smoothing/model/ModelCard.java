@@ -1,5 +1,6 @@
 package dev.smoothguard.smoothing.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -72,6 +73,15 @@ public record ModelCard(
         onnxSha256,
         certification,
         null);
+  }
+
+  /**
+   * The sigma the model was fine-tuned for, the default of every command that smooths it; empty
+   * when the card does not say (a card without the field reads as 0).
+   */
+  @JsonIgnore
+  public Optional<Double> fineTunedSigma() {
+    return sigma > 0 ? Optional.of(sigma) : Optional.empty();
   }
 
   /** One command that contributed to the model, e.g. a pre-training or fine-tuning run. */

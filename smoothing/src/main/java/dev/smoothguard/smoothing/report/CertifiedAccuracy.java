@@ -30,10 +30,11 @@ public final class CertifiedAccuracy {
    * radius when correct and 0 otherwise, i.e. the area under the certified-accuracy curve.
    */
   public static double averageCertifiedRadius(List<ResultRow> rows) {
-    if (rows.isEmpty()) return Double.NaN;
     // the same rule as at(): a row without a finite radius (PREDICT) adds 0, never NaN
-    return rows.stream().mapToDouble(x -> certifiedCorrect(x, 0) ? x.radius() : 0).sum()
-        / rows.size();
+    return rows.stream()
+        .mapToDouble(x -> certifiedCorrect(x, 0) ? x.radius() : 0)
+        .average()
+        .orElse(Double.NaN); // no rows: no average
   }
 
   public static double abstainRate(List<ResultRow> rows) {

@@ -68,9 +68,11 @@ public final class ModelOptions {
     return SmoothingEngine.open(resolve(model), options);
   }
 
-  /** Where this model's card would be: M.json beside M.onnx ("none" for builtin models). */
+  /** Where this model's card would be: M.json beside M.onnx (builtin models have none). */
   public String cardPath() {
-    return model.startsWith("builtin:") ? "none" : ModelCard.cardPathFor(Path.of(model)).toString();
+    return model.startsWith("builtin:")
+        ? "builtin models have none"
+        : ModelCard.cardPathFor(Path.of(model)).toString();
   }
 
   /** The card beside the model, if there is one; builtin models have none. */

@@ -87,8 +87,7 @@ public final class SamplingOptions {
   private static double cardSigma(ModelOptions model) {
     return model
         .card()
-        .map(ModelCard::sigma)
-        .filter(s -> s > 0)
+        .flatMap(ModelCard::fineTunedSigma)
         .orElseThrow(
             () ->
                 new UserError(
